@@ -1,0 +1,177 @@
+"""Reference catalogs, kept as CSV files that UPMRIP staff can open and edit.
+
+The files live in ``compiler/catalogs/`` and ship in the wheel. An edition may
+override any of them by placing a file of the same name in
+``ediciones/<edicion>/catalogos/``.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .errors import CatalogError
+
+CATALOG_DIR = Path(__file__).parent / "catalogs"
+
+UNITS = ("personas", "atenciones", "servicios", "eventos", "acciones", "documentos",
+         "cursos", "visitas", "apoyos", "casos", "solicitudes", "otro")
+VIGENCIAS = ("Permanente", "Temporal")
+YES_NO = ("Sí", "No")
+
+
+@dataclass(frozen=True)
+class Objective:
+    number: int
+    title: str
+    short_title: str
+
+    @property
+    def label(self) -> str:
+        """How the dropdown shows it: «7. Abordar y reducir …»."""
+        return f"{self.number}. {self.title}"
+
+
+@dataclass(frozen=True)
+class Principle:
+    number: int
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class RoundTable:
+    number: int
+    title: str
+    objectives: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Sector:
+    key: str
+    order: int
+    name: str
+    chapter_title: str
+
+
+@dataclass(frozen=True)
+class State:
+    key: str
+    name: str
+    abbreviation: str
+
+
+@dataclass(frozen=True)
+class Body:
+    id: str
+    name: str
+    acronym: str
+    sector: str
+    parent: str
+    state: str  # entidad clave
+
+    @property
+    def label(self) -> str:
+        """Dropdown text: full name with acronym."""
+        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+
+def _rows(name: str, directory: Path | None = None) -> list[dict[str, str]]:
+    path = (directory or CATALOG_DIR) / name
+    if directory is not None and not path.exists():
+        path = CATALOG_DIR / name
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            return [{k.strip(): (v or "").strip() for k, v in row.items() if k} for row in csv.DictReader(fh)]
+    except FileNotFoundError:
+        raise CatalogError(f"No se encontró el catálogo {path}. Reinstale el programa o restaure el archivo.") from None
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise CatalogError(f"El catálogo {path} no se pudo leer ({exc}). Guárdelo como «CSV UTF-8».") from None
+
+
+@dataclass(frozen=True)
+class Catalogs:
+    objectives: tuple[Objective, ...]
+    principles: tuple[Principle, ...]
+    round_tables: tuple[RoundTable, ...]
+    sectors: tuple[Sector, ...]
+    states: tuple[State, ...]
+    bodies: tuple[Body, ...]
+
+    # -- look-ups -----------------------------------------------------------
+    def objective(self, number: int) -> Objective:
+        return self.objectives[number - 1]
+
+    def sector(self, key: str) -> Sector:
+        return next(s for s in self.sectors if s.key == key)
+
+    def state(self, key: str) -> State:
+        return next(s for s in self.states if s.key == key)
+
+    def body(self, body_id: str) -> Body | None:
+        return next((b for b in self.bodies if b.id == body_id), None)
+
+    def sector_by_name(self, name: str) -> Sector | None:
+        return next((s for s in self.sectors if name in (s.name, s.key, s.chapter_title)), None)
+
+    def state_by_name(self, name: str) -> State | None:
+        return next((s for s in self.states if name in (s.name, s.key, s.abbreviation)), None)
+
+    def objective_by_label(self, label) -> Objective | None:
+        """Accepts «7. Abordar …», «7» or 7."""
+        if label is None:
+            return None
+        text = str(label).strip()
+        head = text.split(".", 1)[0].strip()
+        if head.isdigit() and 1 <= int(head) <= len(self.objectives):
+            return self.objectives[int(head) - 1]
+        if isinstance(label, (int, float)) and 1 <= int(label) <= len(self.objectives):
+            return self.objectives[int(label) - 1]
+        return None
+
+    def body_by_name(self, name: str) -> Body | None:
+        from .model import normalise
+
+        key = normalise(name)
+        for b in self.bodies:
+            if key in (normalise(b.name), normalise(b.label)) or (b.acronym and key == normalise(b.acronym)):
+                return b
+        return None
+
+    def dropdown_lists(self) -> dict[str, list[str]]:
+        """The lists behind every dropdown, by the catalog name used in ``spec``."""
+        return {
+            "objetivos": [o.label for o in self.objectives],
+            "sectores": [s.name for s in self.sectors],
+            "entidades": [s.name for s in self.states],
+            "instituciones": sorted({b.name for b in self.bodies}, key=str.casefold),
+            "vigencias": list(VIGENCIAS),
+            "unidades": list(UNITS),
+            "si_no": list(YES_NO),
+        }
+
+
+@lru_cache(maxsize=8)
+def load(directory: Path | None = None) -> Catalogs:
+    """Load all catalogs (cached; they do not change during a run)."""
+    try:
+        objectives = tuple(Objective(int(r["numero"]), r["titulo"], r.get("titulo_corto") or r["titulo"])
+                           for r in _rows("objetivos.csv", directory))
+        principles = tuple(Principle(int(r["numero"]), r["nombre"], r.get("descripcion", ""))
+                           for r in _rows("principios.csv", directory))
+        round_tables = tuple(RoundTable(int(r["mesa"]), r["titulo"], tuple(int(x) for x in r["objetivos"].split()))
+                             for r in _rows("mesas_imrf.csv", directory))
+        sectors = tuple(sorted((Sector(r["clave"], int(r["orden"]), r["nombre"], r["titulo_capitulo"])
+                                for r in _rows("sectores.csv", directory)), key=lambda s: s.order))
+        states = tuple(State(r["clave"].zfill(2), r["nombre"], r["abreviatura"]) for r in _rows("entidades.csv", directory))
+        bodies = tuple(Body(r["id"], r["nombre"], r.get("sigla", ""), r["sector"], r.get("dependencia_superior", ""),
+                            (r.get("entidad") or "").zfill(2) if r.get("entidad") else "")
+                       for r in _rows("organismos.csv", directory))
+    except (KeyError, ValueError) as exc:
+        raise CatalogError(f"Un catálogo en {directory or CATALOG_DIR} tiene una columna o un valor incorrecto: {exc}.") from None
+    objectives = tuple(sorted(objectives, key=lambda o: o.number))
+    if [o.number for o in objectives] != list(range(1, 24)):
+        raise CatalogError("objetivos.csv debe tener los 23 objetivos, numerados del 1 al 23.")
+    return Catalogs(objectives, principles, round_tables, sectors, states, bodies)

@@ -1,0 +1,113 @@
+"""Command line: ``compendio <subcomando>``. The only place that prints or exits.
+
+Each subcommand is a thin shell over a library function; library errors
+(``CompendioError``) become a Spanish message and exit code 2.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from . import __version__
+from .errors import CompendioError
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+CONTEXT = {"help_option_names": ["-h", "--help", "--ayuda"], "max_content_width": 100}
+
+
+def edition_option(f):
+    return click.option("--edition", "--edicion", "edition", required=True, metavar="EDICIÓN",
+                        help="Edición con la que se trabaja, por ejemplo 2026 o «muestra».")(f)
+
+
+def root_option(f):
+    return click.option("--raiz", "root", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+                        show_default=True, help="Carpeta del proyecto (la que tiene ediciones/, submissions/, output/).")(f)
+
+
+def friendly_errors(f):
+    """Turn library exceptions into a Spanish message and exit code; never a traceback."""
+
+    @functools.wraps(f)
+    def wrapper(*args, **kwargs):
+        try:
+            return f(*args, **kwargs)
+        except CompendioError as exc:
+            err_console.print(f"[bold red]Error:[/] {exc}")
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            err_console.print("Interrumpido; no se escribió ningún archivo a medias.")
+            sys.exit(130)
+
+    return wrapper
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, "--version", message="compendio %(version)s")
+def main():
+    """Compendio General del Pacto Mundial para una Migración Segura, Ordenada y Regular.
+
+    Ciclo anual: plantillas → validación → compilación del Compendio y del Informe Ejecutivo.
+    """
+
+
+@main.command("init", context_settings=CONTEXT)
+@edition_option
+@click.option("--anio", type=int, default=None, help="Año de la edición (si la edición no es un año).")
+@root_option
+@friendly_errors
+def init_cmd(edition, anio, root):
+    """Crea la configuración y las carpetas de una edición."""
+    from . import settings
+
+    path = settings.init(root, edition, anio)
+    console.print(f"Configuración de la edición {edition}: {path}")
+    console.print(f"Carpetas: intake_templates/{edition}/, submissions/{edition}/, output/{edition}/")
+
+
+@main.command("templates", context_settings=CONTEXT)
+@edition_option
+@click.option("--institucion", "acronym", default=None, metavar="SIGLA", help="Sólo la plantilla de esta institución.")
+@click.option("--sobrescribir", is_flag=True, help="Reemplaza las plantillas que ya existan.")
+@root_option
+@friendly_errors
+def templates_cmd(edition, acronym, sobrescribir, root):
+    """Genera una plantilla de Excel por institución registrada, más una en blanco."""
+    from . import catalogs as cat, settings, template
+    from rich.progress import Progress
+
+    ed = settings.load(root, edition)
+    cats = cat.load()
+    if acronym:
+        body = next((b for b in cats.bodies if acronym.casefold() in (b.acronym.casefold(), b.id.casefold())), None)
+        if body is None:
+            raise CompendioError(f"No hay ninguna institución con la sigla «{acronym}» en el registro (compiler/catalogs/organismos.csv).")
+        bodies = [body]
+    else:
+        bodies = [None, *cats.bodies]
+    written, kept = 0, []
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("Generando plantillas", total=len(bodies))
+        for body in bodies:
+            path = template.template_path(ed, cats, body)
+            if path.exists() and not sobrescribir:
+                kept.append(path)
+            else:
+                template.save(template.build_workbook(ed, cats, body), path)
+                written += 1
+            progress.advance(task)
+    console.print(f"Plantillas escritas: {written:,} en {ed.paths.templates}")
+    if kept:
+        console.print(f"[yellow]{len(kept):,} ya existían y se conservaron sin cambios[/] "
+                      "(use --sobrescribir para reemplazarlas).")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,262 @@
+"""Filled workbook → ``Submission``.
+
+Values are read with python-calamine (about twenty times faster than openpyxl
+on these files, which matters at 550 files a run). Fields are located by the
+ids stamped in hidden cells, then checked against the spec's layout, so a
+workbook that is not our template is refused instead of misread.
+
+Anything that is not a readable template raises ``UnreadableWorkbook`` with a
+stable code; data problems inside a readable template are the validator's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from python_calamine import CalamineError, CalamineWorkbook
+
+from . import geometry as g
+from .errors import UnreadableWorkbook
+from .model import Cell, FreeTable, Indicator, Submission
+from .spec import CIFRAS_COLUMNS, PROGRAM_FIELDS, Stamp, cifras_col, programa_layout
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls and password-protected .xlsx
+ZIP_MAGIC = b"PK\x03\x04"
+
+
+def sniff(path: Path, head: bytes) -> None:
+    """Refuse files that are not xlsx, saying what they seem to be."""
+    name = path.name
+    if head.startswith(OLE_MAGIC):
+        # Encrypted OOXML is an OLE container holding an «EncryptedPackage» stream.
+        data = path.read_bytes()
+        if "EncryptedPackage".encode("utf-16-le") in data:
+            raise UnreadableWorkbook(
+                "archivo-con-contrasena", path,
+                f"{name}: el libro está protegido con contraseña para abrirlo. Quite la contraseña "
+                "(Archivo › Información › Proteger libro › Cifrar con contraseña, deje el campo vacío) y envíelo de nuevo.")
+        raise UnreadableWorkbook(
+            "no-es-xlsx", path,
+            f"{name}: es un libro de Excel antiguo (.xls). Use la plantilla .xlsx de esta edición "
+            "o guárdelo como «Libro de Excel (.xlsx)».")
+    if head.startswith(ZIP_MAGIC):
+        return
+    kind = "un archivo vacío" if not head else "otro tipo de archivo"
+    if head.startswith(b"%PDF"):
+        kind = "un PDF"
+    elif head[:3] == b"\xff\xd8\xff" or head.startswith(b"\x89PNG"):
+        kind = "una imagen"
+    elif head.lstrip()[:1] in (b"<",):
+        kind = "una página web o XML"
+    elif all(32 <= b < 127 or b in (9, 10, 13) for b in head[:256]) or head.startswith(b"\xef\xbb\xbf"):
+        kind = "un archivo de texto (CSV)"
+    raise UnreadableWorkbook(
+        "no-es-xlsx", path,
+        f"{name}: no es un libro de Excel (.xlsx); parece {kind}. Llene la plantilla .xlsx de esta edición y envíela sin cambiarle la extensión.")
+
+
+def _rows(wb: CalamineWorkbook, sheet: str) -> list[list[Any]]:
+    return wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+
+
+def _at(rows: list[list[Any]], row: int, col: int) -> Any:
+    """1-based access that tolerates short rows; '' (calamine's empty) becomes None."""
+    try:
+        v = rows[row - 1][col - 1]
+    except IndexError:
+        return None
+    if v == "":
+        return None
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    if isinstance(v, dt.datetime) and v.time() == dt.time(0):
+        return v.date()
+    return v
+
+
+def _col_index(letter: str) -> int:
+    from openpyxl.utils import column_index_from_string
+
+    return column_index_from_string(letter)
+
+
+def read_stamp(wb: CalamineWorkbook, path: Path) -> Stamp:
+    rows = _rows(wb, g.SELLO)
+    values = {str(_at(rows, i, 1) or ""): _at(rows, i, 2) for i in range(1, len(g.SELLO_KEYS) + 1)}
+    if values.get("producto") != g.SELLO_PRODUCT:
+        raise UnreadableWorkbook(
+            "no-es-plantilla", path,
+            f"{path.name}: el libro no se hizo con la plantilla del Compendio (falta su sello). "
+            "Copie sus datos a la plantilla de esta edición.", g.SELLO, "B1")
+    return Stamp(
+        product=g.SELLO_PRODUCT,
+        version=str(values.get("version_plantilla") or ""),
+        edition=str(values.get("edicion") or ""),
+        institution_id=str(values.get("institucion_id") or ""),
+        generated=str(values.get("generado") or ""),
+    )
+
+
+_FORMULA_NO_VALUE = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*>\s*<f>[^<]*</f>\s*(?:<v\s*/>|<v></v>)?\s*</c>')
+
+
+def formulas_without_value(path: Path, sheet_files: dict[str, str], input_cells: dict[str, set[str]]) -> list[str]:
+    """Input cells that hold a formula whose result was never saved (e.g. written by a script)."""
+    found = []
+    with zipfile.ZipFile(path) as z:
+        for sheet, member in sheet_files.items():
+            cells = input_cells.get(sheet)
+            if not cells:
+                continue
+            try:
+                xml = z.read(member)
+            except KeyError:
+                continue
+            if b"<f>" not in xml and b"<f " not in xml:
+                continue
+            for m in _FORMULA_NO_VALUE.finditer(xml):
+                addr = m.group(1).decode()
+                if addr in cells:
+                    found.append(f"{sheet}!{addr}")
+    return found
+
+
+def _sheet_members(path: Path) -> dict[str, str]:
+    """Sheet name → member path inside the xlsx zip."""
+    with zipfile.ZipFile(path) as z:
+        wbxml = z.read("xl/workbook.xml").decode("utf-8")
+        rels = z.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+    targets = dict(re.findall(r'Id="([^"]+)"[^>]*Target="([^"]+)"', rels))
+    targets |= {k: v for v, k in re.findall(r'Target="([^"]+)"[^>]*Id="([^"]+)"', rels)}
+    out = {}
+    for name, rid in re.findall(r'<sheet [^>]*name="([^"]+)"[^>]*r:id="([^"]+)"', wbxml):
+        target = targets.get(rid, "")
+        target = target.lstrip("/")
+        out[name.replace("&amp;", "&")] = target if target.startswith("xl/") else f"xl/{target}"
+    return out
+
+
+def read(path: Path | str) -> Submission:
+    """Read one filled template. Raises ``UnreadableWorkbook`` for anything else."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UnreadableWorkbook("archivo-ilegible", path, f"{path.name}: no se pudo abrir ({exc.strerror}).") from None
+    sniff(path, data[:512])
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+        names = wb.sheet_names
+    except (CalamineError, zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise UnreadableWorkbook(
+            "archivo-danado", path,
+            f"{path.name}: el archivo está dañado o incompleto y no se puede abrir ({type(exc).__name__}). "
+            "Ábralo en Excel, guárdelo de nuevo y reenvíelo.") from None
+    if g.SELLO not in names:
+        if g.PROGRAMA in names:
+            raise UnreadableWorkbook(
+                "sin-sello", path,
+                f"{path.name}: al libro le falta la hoja oculta de identificación de la plantilla; parece "
+                "copiado a otro libro. Use la plantilla original de esta edición.")
+        raise UnreadableWorkbook(
+            "no-es-plantilla", path,
+            f"{path.name}: este libro no es la plantilla del Compendio (no tiene las hojas "
+            f"«{g.PROGRAMA}» y «{g.CIFRAS}»). Llene la plantilla que envió la UPMRIP.")
+    try:
+        stamp = read_stamp(wb, path)
+        missing = [s for s in g.REQUIRED_SHEETS if s not in names]
+        if missing:
+            raise UnreadableWorkbook(
+                "hoja-faltante", path,
+                f"{path.name}: falta la hoja «{missing[0]}» (¿se renombró o se borró?). "
+                f"Restaure el nombre «{missing[0]}» o copie sus datos a una plantilla nueva.", missing[0])
+        fields = _read_programa(wb, path)
+        indicators = _read_cifras(wb, path)
+        table = _read_tabla(wb)
+    except CalamineError as exc:
+        raise UnreadableWorkbook("archivo-danado", path,
+                                 f"{path.name}: una hoja del libro está dañada ({exc}). Guárdelo de nuevo en Excel.") from None
+    input_cells = {
+        g.PROGRAMA: {c.address for v in fields.values() for c in (v if isinstance(v, list) else [v])},
+        g.CIFRAS: {c.address for ind in indicators for k, c in ind.cells.items()},
+    }
+    try:
+        formulas = formulas_without_value(path, _sheet_members(path), input_cells)
+    except (KeyError, zipfile.BadZipFile):
+        formulas = []
+    return Submission(path=path, sha256=digest, stamp=stamp, fields=fields, indicators=indicators,
+                      table=table, formulas_without_value=formulas)
+
+
+def _read_programa(wb: CalamineWorkbook, path: Path) -> dict[str, Cell | list[Cell]]:
+    rows = _rows(wb, g.PROGRAMA)
+    id_col = _col_index(g.PROGRAMA_ID_COL)
+    in_col = _col_index(g.PROGRAMA_INPUT_COL)
+    found = {str(_at(rows, r, id_col)): r for r in range(1, len(rows) + 1) if _at(rows, r, id_col)}
+    expected = programa_layout()
+    out: dict[str, Cell | list[Cell]] = {}
+    for f in PROGRAM_FIELDS:
+        cells = []
+        for slot in f.slot_ids():
+            row = found.get(slot)
+            if row is None:
+                raise UnreadableWorkbook(
+                    "estructura-alterada", path,
+                    f"{path.name}: en la hoja «{g.PROGRAMA}» no se encuentra el campo «{f.label}» "
+                    f"(se esperaba en la fila {expected[slot]}). Parece que se movieron o borraron filas; "
+                    "copie sus datos a una plantilla nueva.", g.PROGRAMA, f"{g.PROGRAMA_INPUT_COL}{expected[slot]}")
+            cells.append(Cell(_at(rows, row, in_col), g.PROGRAMA, f"{g.PROGRAMA_INPUT_COL}{row}"))
+        out[f.id] = cells if f.repeat > 1 else cells[0]
+    return out
+
+
+def _read_cifras(wb: CalamineWorkbook, path: Path) -> list[Indicator]:
+    rows = _rows(wb, g.CIFRAS)
+    header = {str(_at(rows, g.CIFRAS_ID_ROW, c)): c for c in range(1, len(CIFRAS_COLUMNS) + 5)
+              if _at(rows, g.CIFRAS_ID_ROW, c)}
+    for col in CIFRAS_COLUMNS:
+        if col.id not in header:
+            raise UnreadableWorkbook(
+                "estructura-alterada", path,
+                f"{path.name}: en la hoja «{g.CIFRAS}» falta la columna «{col.label}». "
+                "Copie sus datos a una plantilla nueva.", g.CIFRAS, f"{cifras_col(col.id)}{g.CIFRAS_HEADER_ROW}")
+    data_cols = [c for c in CIFRAS_COLUMNS if c.type not in ("rownum", "status")]
+    out = []
+    for i in range(g.CIFRAS_ROWS):
+        r = g.CIFRAS_FIRST_ROW + i
+        cells = {}
+        for col in data_cols:
+            c = header[col.id]
+            from openpyxl.utils import get_column_letter
+
+            cells[col.id] = Cell(_at(rows, r, c), g.CIFRAS, f"{get_column_letter(c)}{r}")
+        if all(c.blank for c in cells.values()):
+            continue
+        out.append(Indicator(row=r, number=i + 1, cells=cells))
+    return out
+
+
+def _read_tabla(wb: CalamineWorkbook) -> FreeTable | None:
+    rows = _rows(wb, g.TABLA)
+    title_col = _col_index(re.sub(r"\d", "", g.TABLA_TITLE_CELL))
+    title_row = int(re.sub(r"\D", "", g.TABLA_TITLE_CELL))
+    note_row = int(re.sub(r"\D", "", g.TABLA_NOTE_CELL))
+    title = Cell(_at(rows, title_row, title_col), g.TABLA, g.TABLA_TITLE_CELL)
+    note = Cell(_at(rows, note_row, title_col), g.TABLA, g.TABLA_NOTE_CELL)
+    grid = []
+    for r in range(g.TABLA_ROWS):
+        grid.append([Cell(_at(rows, g.TABLA_HEADER_ROW + r, g.TABLA_FIRST_COL + c), g.TABLA, g.tabla_cell(r, c))
+                     for c in range(g.TABLA_COLS)])
+    while grid and all(c.blank for c in grid[-1]):
+        grid.pop()
+    width = max((max((i + 1 for i, c in enumerate(row) if not c.blank), default=0) for row in grid), default=0)
+    grid = [row[:width] for row in grid]
+    if not grid and title.blank:
+        return None
+    return FreeTable(title=title, note=note, rows=grid)

@@ -1,0 +1,194 @@
+"""Edition settings: one YAML file per edition, ``ediciones/<edicion>.yaml``.
+
+``compendio init --edition 2026`` writes it with defaults that need no editing
+to run; staff then adjust dates, credits and texts. Like mkdocs' config, it is
+the single input besides the submissions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import SettingsError
+
+SETTINGS_DIR = "ediciones"
+
+
+@dataclass(frozen=True)
+class EditionPaths:
+    root: Path
+    edition: str
+
+    @property
+    def settings(self) -> Path:
+        return self.root / SETTINGS_DIR / f"{self.edition}.yaml"
+
+    @property
+    def submissions(self) -> Path:
+        return self.root / "submissions" / self.edition
+
+    @property
+    def templates(self) -> Path:
+        return self.root / "intake_templates" / self.edition
+
+    @property
+    def output(self) -> Path:
+        return self.root / "output" / self.edition
+
+    @property
+    def feedback(self) -> Path:
+        return self.output / "retroalimentacion"
+
+    @property
+    def register(self) -> Path:
+        return self.output / "registro.json"
+
+
+@dataclass(frozen=True)
+class Edition:
+    """Everything about one edition that is not agency data."""
+
+    key: str
+    year: int
+    period_from: dt.date
+    period_to: dt.date
+    deadline: dt.date
+    contact: dict[str, str]
+    publication: dict[str, Any]
+    sample: bool = False
+    severities: dict[str, str] = field(default_factory=dict)
+    paths: EditionPaths | None = None
+
+    @property
+    def title(self) -> str:
+        return self.publication.get("titulo") or f"Compendio General {self.year}"
+
+    @property
+    def document_date(self) -> dt.date:
+        return self.publication.get("fecha") or dt.date(self.year, 12, 1)
+
+
+def default_settings(edition: str, year: int, sample: bool = False) -> dict[str, Any]:
+    """Defaults for a new edition: the reporting period runs June to June."""
+    return {
+        "edicion": edition,
+        "anio": year,
+        "muestra": sample,
+        "periodo": {"desde": dt.date(year - 1, 6, 1), "hasta": dt.date(year, 6, 30)},
+        "fecha_limite": dt.date(year, 8, 31),
+        "contacto": {
+            "area": "Dirección de Relaciones Internacionales e Interinstitucionales, UPMRIP",
+            "correo": "compendio.pmm@segob.gob.mx",
+            "telefono": "55 5128 0000",
+        },
+        "publicacion": {
+            "titulo": f"Compendio General {year}",
+            "subtitulo": "Pacto Mundial para una Migración Segura, Ordenada y Regular",
+            "lugar": "Ciudad de México",
+            "fecha": dt.date(year, 12, 1),
+            "editor": "Unidad de Política Migratoria, Registro e Identidad de Personas",
+            "domicilio": "Calle Abraham González núm. 48, edificio L, piso 2, col. Juárez, alcaldía Cuauhtémoc, C.P. 06600, Ciudad de México",
+            "sitio": "www.politicamigratoria.gob.mx",
+            "creditos": [
+                {"rol": "Coordinación general de la obra", "nombres": ["Titular de la UPMRIP"]},
+                {"rol": "Coordinación de información", "nombres": ["Dirección de Relaciones Internacionales e Interinstitucionales"]},
+                {"rol": "Cuidado editorial y diseño", "nombres": ["Coordinación de Política Migratoria"]},
+            ],
+            "autoridades": [
+                {"nombre": "Rosa Icela Rodríguez Velázquez", "cargo": "Secretaria de Gobernación"},
+                {"nombre": "Arturo Medina Padilla", "cargo": "Subsecretario de Derechos Humanos, Población y Migración"},
+                {"nombre": "Carlos Antonio Vázquez García", "cargo": "Titular de la Unidad de Política Migratoria, Registro e Identidad de Personas"},
+            ],
+            # {programas}, {instancias}, {estados}, {periodo} are filled from the data.
+            "introduccion": [
+                "Este Compendio reúne los programas, acciones y estrategias con los que las dependencias de la "
+                "Administración Pública Federal, los poderes Legislativo y Judicial, los organismos constitucionales "
+                "autónomos, los gobiernos de las entidades federativas y las organizaciones de la sociedad civil "
+                "contribuyen a los 23 objetivos del Pacto Mundial para una Migración Segura, Ordenada y Regular.",
+                "En esta edición se documentan {programas} programas y acciones, informados por {instancias} y "
+                "{estados}.",
+                "Para cada programa se presentan sus resultados y los retos que encontró durante su operación. "
+                "La información corresponde al periodo {periodo}; algunos programas informan un periodo distinto "
+                "según su fecha de inicio.",
+            ],
+            "cierre": [
+                "Este documento se elaboró en la Coordinación de Política Migratoria de la Unidad de Política "
+                "Migratoria, Registro e Identidad de Personas de la Secretaría de Gobernación, con la información "
+                "que compartieron las instituciones participantes.",
+                "Se permite la reproducción total o parcial sin fines comerciales, citando la fuente.",
+            ],
+        },
+        "severidades": {},
+    }
+
+
+def _date(value: Any, where: str, path: Path) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise SettingsError(f"{path}: «{where}» debe ser una fecha AAAA-MM-DD; dice «{value}».") from None
+
+
+def init(root: Path, edition: str, year: int | None = None, sample: bool = False) -> Path:
+    """Create the edition's settings file and folders; never overwrites settings."""
+    paths = EditionPaths(root, edition)
+    if year is None:
+        if not edition.isdigit():
+            raise SettingsError(f"La edición «{edition}» no es un año: indique --anio.")
+        year = int(edition)
+    for folder in (paths.submissions, paths.templates, paths.output, paths.settings.parent):
+        folder.mkdir(parents=True, exist_ok=True)
+    if not paths.settings.exists():
+        text = yaml.safe_dump(default_settings(edition, year, sample), allow_unicode=True, sort_keys=False, width=100)
+        header = ("# Configuración de la edición. Ajuste fechas, créditos y textos; "
+                  "las cifras de la introducción se calculan solas.\n")
+        tmp = paths.settings.with_suffix(".yaml.tmp")
+        tmp.write_text(header + text, encoding="utf-8")
+        tmp.replace(paths.settings)
+    return paths.settings
+
+
+def load(root: Path, edition: str) -> Edition:
+    paths = EditionPaths(root, edition)
+    path = paths.settings
+    if not path.exists():
+        raise SettingsError(
+            f"No existe la configuración de la edición «{edition}» ({path}). "
+            f"Créela con: compendio init --edition {edition}")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (línea {mark.line + 1})" if mark else ""
+        raise SettingsError(f"{path}{where}: el archivo no es YAML válido. Revise sangrías y dos puntos.") from None
+    year = int(raw.get("anio") or (edition if edition.isdigit() else 0) or 0)
+    if not year:
+        raise SettingsError(f"{path}: falta «anio».")
+    defaults = default_settings(edition, year, bool(raw.get("muestra")))
+    period = raw.get("periodo") or defaults["periodo"]
+    publication = {**defaults["publicacion"], **(raw.get("publicacion") or {})}
+    publication["fecha"] = _date(publication["fecha"], "publicacion.fecha", path)
+    edition_obj = Edition(
+        key=edition,
+        year=year,
+        period_from=_date(period.get("desde"), "periodo.desde", path),
+        period_to=_date(period.get("hasta"), "periodo.hasta", path),
+        deadline=_date(raw.get("fecha_limite") or defaults["fecha_limite"], "fecha_limite", path),
+        contact={**defaults["contacto"], **(raw.get("contacto") or {})},
+        publication=publication,
+        sample=bool(raw.get("muestra")),
+        severities=dict(raw.get("severidades") or {}),
+        paths=paths,
+    )
+    if edition_obj.period_from > edition_obj.period_to:
+        raise SettingsError(f"{path}: el periodo empieza ({edition_obj.period_from}) después de terminar ({edition_obj.period_to}).")
+    return edition_obj

@@ -1,0 +1,216 @@
+"""The one declarative field spec.
+
+Everything that knows about a field reads it from here: the workbook writer
+(label, help, dropdown, validation, cell), the reader (id → cell), the cerberus
+schema (type, required, limits, catalog) and the publication (public or not).
+Adding a field is a one-place change: append a ``Field`` to ``PROGRAM_FIELDS``
+or a ``Column`` to ``CIFRAS_COLUMNS``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from . import geometry as g
+
+FieldType = Literal["text", "longtext", "date", "email", "phone", "integer", "choice"]
+
+
+@dataclass(frozen=True)
+class Field:
+    id: str
+    label: str
+    help: str
+    type: FieldType = "text"
+    required: bool = False
+    max_length: int | None = None
+    #: Name of a catalog list (see ``catalogs.dropdown_lists``) feeding a dropdown.
+    catalog: str | None = None
+    #: A repeated field takes this many consecutive rows and is read as a list.
+    repeat: int = 1
+    #: Contact data is collected but never published.
+    public: bool = True
+    #: Text for the worked example in the Instrucciones sheet and sample data.
+    example: str = ""
+    #: Required only when another field has a given value: (field id, value).
+    required_if: tuple[str, str] | None = None
+    #: Section heading this field is shown under.
+    section: str = ""
+    sheet: str = g.PROGRAMA
+
+    def slot_ids(self) -> list[str]:
+        """Ids of the rows this field occupies (``retos_1``… for repeated fields)."""
+        if self.repeat == 1:
+            return [self.id]
+        return [f"{self.id}_{i}" for i in range(1, self.repeat + 1)]
+
+
+S_INST = "1. Institución que reporta"
+S_PROG = "2. Programa o acción"
+S_RES = "3. Resultados y retos"
+S_CONT = "4. Persona de contacto (no se publica)"
+
+PROGRAM_FIELDS: tuple[Field, ...] = (
+    Field("institucion", "Institución", "Nombre completo de la dependencia, entidad u organización. Elija de la lista o escríbalo si no aparece.",
+          required=True, max_length=200, catalog="instituciones", section=S_INST,
+          example="Instituto Nacional de Migración"),
+    Field("siglas", "Siglas", "Siglas oficiales de la institución, sin puntos (por ejemplo, INM). Déjelo vacío si no tiene.",
+          max_length=30, section=S_INST, example="INM"),
+    Field("unidad_responsable", "Unidad responsable", "Área que opera el programa (dirección general, coordinación, etc.).",
+          required=True, max_length=200, section=S_INST, example="Dirección General de Protección al Migrante"),
+    Field("sector", "Sector", "Sector al que pertenece la institución; define el capítulo del Compendio.",
+          type="choice", required=True, catalog="sectores", section=S_INST, example="Dependencias de la APF"),
+    Field("entidad", "Entidad federativa", "Obligatorio para gobiernos estatales. Elija el estado de la lista.",
+          type="choice", catalog="entidades", required_if=("sector", "estatal"), section=S_INST, example=""),
+    Field("coautoras", "Instituciones coautoras", "Si el programa es conjunto, siglas de las otras instituciones separadas por coma (por ejemplo, AMEXCID).",
+          max_length=200, section=S_INST, example=""),
+    Field("nombre_programa", "Nombre del programa o acción", "Nombre oficial, sin siglas de la institución al final. Máximo 250 caracteres.",
+          required=True, max_length=250, section=S_PROG, example="Atención integral a personas migrantes en puntos de internación"),
+    Field("objetivo_principal", "Objetivo principal del PMM", "El objetivo del Pacto Mundial al que más contribuye el programa. Elija de la lista.",
+          type="choice", required=True, catalog="objetivos", section=S_PROG,
+          example="7. Abordar y reducir las vulnerabilidades en la migración"),
+    Field("objetivo_secundario", "Objetivo secundario", "Hasta tres objetivos adicionales (opcional).",
+          type="choice", catalog="objetivos", repeat=3, section=S_PROG, example=""),
+    Field("descripcion", "Descripción", "Qué es el programa, qué busca y cómo opera. Uno o varios párrafos; separe párrafos con un salto de línea (Alt+Enter).",
+          type="longtext", required=True, max_length=4000, section=S_PROG,
+          example="Módulos de orientación que brindan información sobre trámites migratorios y canalizan a servicios de salud y albergue."),
+    Field("poblacion_objetivo", "Población objetivo", "A quién atiende el programa.",
+          required=True, max_length=500, section=S_PROG, example="Personas en contexto de movilidad que ingresan por la frontera sur."),
+    Field("fecha_inicio", "Fecha de inicio", "Fecha en que inició el programa (dd/mm/aaaa).",
+          type="date", required=True, section=S_PROG, example="01/03/2019"),
+    Field("vigencia", "Vigencia", "«Permanente» o «Temporal». Si es temporal, indique la fecha de término.",
+          type="choice", required=True, catalog="vigencias", section=S_PROG, example="Permanente"),
+    Field("fecha_fin", "Fecha de término", "Sólo si la vigencia es temporal (dd/mm/aaaa).",
+          type="date", required_if=("vigencia", "Temporal"), section=S_PROG, example=""),
+    Field("periodo_desde", "Periodo que se reporta: desde", "Inicio del periodo cuyos resultados se informan (dd/mm/aaaa).",
+          type="date", required=True, section=S_PROG, example="01/06/2025"),
+    Field("periodo_hasta", "Periodo que se reporta: hasta", "Fin del periodo cuyos resultados se informan (dd/mm/aaaa).",
+          type="date", required=True, section=S_PROG, example="30/06/2026"),
+    Field("resultados", "Resultados", "Lo logrado en el periodo, con cifras. Las cifras desagregadas van en la hoja «Cifras».",
+          type="longtext", required=True, max_length=6000, section=S_RES,
+          example="Se brindó orientación a 3,179 personas en cuatro puntos de internación."),
+    Field("retos", "Reto", "Un reto por celda: obstáculos que enfrentó el programa. Deje vacías las que no use.",
+          type="longtext", max_length=1000, repeat=8, section=S_RES, example="Falta de personal capacitado en los turnos nocturnos."),
+    Field("fuentes", "Fuente o enlace", "Una referencia por celda (dirección web o documento). Se publican como notas al pie.",
+          max_length=500, repeat=6, section=S_RES, example="https://www.gob.mx/inm"),
+    Field("contacto_nombre", "Nombre", "Persona que responde dudas sobre este reporte.",
+          required=True, max_length=150, public=False, section=S_CONT, example="María López Hernández"),
+    Field("contacto_cargo", "Cargo", "Cargo de la persona de contacto.",
+          required=True, max_length=150, public=False, section=S_CONT, example="Subdirectora de Enlace"),
+    Field("contacto_correo", "Correo electrónico", "Correo institucional.",
+          type="email", required=True, max_length=150, public=False, section=S_CONT, example="mlopez@inm.gob.mx"),
+    Field("contacto_telefono", "Teléfono", "Con lada y extensión.",
+          type="phone", max_length=40, public=False, section=S_CONT, example="55 5128 0000 ext. 1234"),
+)
+
+FIELDS_BY_ID = {f.id: f for f in PROGRAM_FIELDS}
+
+
+def programa_layout() -> dict[str, int]:
+    """Row of every field slot in the Programa sheet, derived from the spec order.
+
+    A section heading takes one row before its first field, and a blank row
+    separates sections.
+    """
+    rows: dict[str, int] = {}
+    row = g.PROGRAMA_FIRST_ROW
+    section = None
+    for f in PROGRAM_FIELDS:
+        if f.section != section:
+            if section is not None:
+                row += 1
+            section = f.section
+            rows[f"§{section}"] = row
+            row += 1
+        for slot in f.slot_ids():
+            rows[slot] = row
+            row += 1
+    return rows
+
+
+def field_cell(slot_id: str) -> str:
+    return f"{g.PROGRAMA_INPUT_COL}{programa_layout()[slot_id]}"
+
+
+def slot_field(slot_id: str) -> Field:
+    """The field a slot id belongs to (``retos_3`` → ``retos``)."""
+    if slot_id in FIELDS_BY_ID:
+        return FIELDS_BY_ID[slot_id]
+    base, _, _ = slot_id.rpartition("_")
+    return FIELDS_BY_ID[base]
+
+
+# --- Cifras ----------------------------------------------------------------
+
+ColumnType = Literal["rownum", "text", "choice", "count", "ref", "yesno", "status"]
+
+
+@dataclass(frozen=True)
+class Column:
+    id: str
+    label: str
+    help: str
+    type: ColumnType
+    width: float = 12
+    catalog: str | None = None
+    max_length: int | None = None
+
+
+CIFRAS_COLUMNS: tuple[Column, ...] = (
+    Column("n", "Núm.", "Número de fila; úselo para indicar subgrupos.", "rownum", 6),
+    Column("indicador", "Indicador", "Qué se cuenta (por ejemplo, «Personas atendidas en albergues»).", "text", 46, max_length=300),
+    Column("unidad", "Unidad", "Personas, atenciones, eventos, etc.", "choice", 14, catalog="unidades"),
+    Column("total", "Total", "Número total. Entero, sin separadores.", "count", 11),
+    Column("mujeres", "Mujeres", "Total de mujeres.", "count", 11),
+    Column("hombres", "Hombres", "Total de hombres.", "count", 11),
+    Column("no_binarias", "Personas no binarias", "Personas que se identifican como no binarias.", "count", 11),
+    Column("sexo_sin_dato", "Sexo sin dato", "Personas de las que no se registró el sexo.", "count", 11),
+    Column("nna", "NNA (0 a 17 años)", "Niñas, niños y adolescentes.", "count", 11),
+    Column("adultos", "18 años y más", "Personas adultas.", "count", 11),
+    Column("edad_sin_dato", "Edad sin dato", "Personas de las que no se registró la edad.", "count", 11),
+    Column("subgrupo_de", "Subgrupo de la fila", "Si esta fila es parte de otra («de los cuales…»), el número de esa fila.", "ref", 10),
+    Column("subgrupos_completos", "¿Sus subgrupos suman el total?", "En la fila madre: «Sí» si sus subgrupos forman un desglose completo.", "yesno", 13, catalog="si_no"),
+    Column("nota", "Nota", "Aclaración que se publica bajo la tabla (opcional).", "text", 30, max_length=300),
+    Column("estado", "Revisión", "Se calcula solo: indica si los desgloses cuadran.", "status", 16),
+)
+
+CIFRAS_BY_ID = {c.id: c for c in CIFRAS_COLUMNS}
+COUNT_COLUMNS = tuple(c.id for c in CIFRAS_COLUMNS if c.type == "count")
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """A set of count columns that, when used, must add up to ``total``."""
+
+    id: str
+    label: str
+    parts: tuple[str, ...]
+
+
+BREAKDOWNS: tuple[Breakdown, ...] = (
+    Breakdown("sexo", "sexo", ("mujeres", "hombres", "no_binarias", "sexo_sin_dato")),
+    Breakdown("edad", "edad", ("nna", "adultos", "edad_sin_dato")),
+)
+
+#: Units whose indicators count people (summed in the Informe's reach figures).
+PEOPLE_UNITS = ("personas",)
+
+
+def cifras_col(column_id: str) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter([c.id for c in CIFRAS_COLUMNS].index(column_id) + 1)
+
+
+# --- Stamp and program identity ---------------------------------------------
+
+@dataclass(frozen=True)
+class Stamp:
+    product: str
+    version: str
+    edition: str
+    institution_id: str  # empty for the blank template
+    generated: str = ""
+
+    extra: dict = field(default_factory=dict, compare=False)

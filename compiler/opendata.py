@@ -1,0 +1,476 @@
+"""Open data: the accepted submissions as tables anyone can reuse.
+
+``build`` turns accepted ``Submission`` objects plus the catalogs into three
+pandas frames — programs, figures (one row per Cifras indicator) and
+challenges (one row per «Reto», with its theme) — and a data dictionary
+derived from the field spec. ``write`` saves them under ``output/<ed>/datos/``
+as CSV and as one XLSX workbook. The Informe Ejecutivo computes every number
+it prints from these same frames, so report and data agree by construction.
+
+CSV choices: UTF-8 *with* a byte-order mark and comma separators. Excel on
+Spanish Windows reads a CSV without BOM as Windows-1252 and garbles every
+accent («Ã³» for «ó»); with the BOM it opens the file right, and pandas, R and
+Python's ``csv`` (``utf-8-sig``) skip the mark transparently. The comma is the
+list separator of the es-MX locale, so Excel splits columns without an import
+wizard.
+
+A text cell starting with ``= + - @`` (or a tab / carriage return) is written
+with a leading apostrophe so no spreadsheet evaluates it as a formula (CSV
+injection); the apostrophe is part of the published value in both CSV and XLSX.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import pandas as pd
+
+from .catalogs import CATALOG_DIR, Catalogs
+from .errors import CatalogError, OutputError
+from .model import Submission, normalise
+from .settings import Edition
+from .spec import BREAKDOWNS, CIFRAS_COLUMNS, PEOPLE_UNITS, PROGRAM_FIELDS, Field
+
+DATA_DIR = "datos"
+PROGRAMS_FILE = "programas.csv"
+FIGURES_FILE = "cifras.csv"
+CHALLENGES_FILE = "retos.csv"
+DICTIONARY_FILE = "diccionario.csv"
+THEMES_FILE = "temas_retos.csv"
+#: Theme given to a challenge no rule matches.
+OTHER_THEME = ("otros", "Otros retos")
+
+#: Characters that make a spreadsheet treat a cell as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+# Dictionary types (Spanish, for the reader) and the pandas dtype each maps to.
+TYPE_TEXT, TYPE_INT, TYPE_DATE = "texto", "entero", "fecha (AAAA-MM-DD)"
+PANDAS_DTYPE = {TYPE_TEXT: "string", TYPE_INT: "Int64", TYPE_DATE: "datetime64[ns]"}
+_FIELD_TYPE = {"text": TYPE_TEXT, "longtext": TYPE_TEXT, "email": TYPE_TEXT, "phone": TYPE_TEXT,
+               "choice": TYPE_TEXT, "integer": TYPE_INT, "date": TYPE_DATE}
+_COLUMN_TYPE = {"text": TYPE_TEXT, "choice": TYPE_TEXT, "yesno": TYPE_TEXT, "count": TYPE_INT, "ref": TYPE_INT}
+
+#: Repeated fields are published as one cell, items separated by this.
+LIST_SEPARATOR = "\n"
+
+
+# --- challenge themes ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class Theme:
+    key: str
+    name: str
+    keywords: tuple[str, ...]  # normalised
+    description: str = ""
+
+    def matches(self, normalised_text: str) -> bool:
+        padded = f" {normalised_text}"
+        return any(f" {kw}" in padded for kw in self.keywords)
+
+
+def themes_path(edition: Edition | None = None) -> Path:
+    """The edition's own rules if it has them (``ediciones/<ed>/catalogos/``), else the bundled ones."""
+    if edition is not None and edition.paths is not None:
+        own = edition.paths.root / "ediciones" / edition.key / "catalogos" / THEMES_FILE
+        if own.exists():
+            return own
+    return CATALOG_DIR / THEMES_FILE
+
+
+def load_themes(edition: Edition | None = None) -> tuple[Theme, ...]:
+    """Rules in file order; the first theme whose keyword starts a word of the challenge wins.
+
+    Keywords are compared without accents or case and match the start of a
+    word, so «capacit» matches «capacitación» and «capacitado».
+    """
+    path = themes_path(edition)
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+        themes = []
+        for r in sorted(rows, key=lambda r: int(r["orden"])):
+            keywords = tuple(k for k in (normalise(x) for x in r["palabras_clave"].split(";")) if k)
+            if not r["tema"].strip() or not keywords:
+                raise ValueError(f"el tema de la fila con orden {r['orden']} no tiene clave o palabras clave")
+            themes.append(Theme(r["tema"].strip(), r["nombre"].strip(), keywords, (r.get("descripcion") or "").strip()))
+    except FileNotFoundError:
+        raise CatalogError(f"No se encontró el catálogo de temas de retos {path}.") from None
+    except (KeyError, ValueError, TypeError, UnicodeDecodeError, csv.Error) as exc:
+        raise CatalogError(
+            f"El catálogo {path} no se pudo leer ({exc}). Debe tener las columnas orden, tema, nombre, "
+            "palabras_clave (separadas por «;») y descripcion, guardado como «CSV UTF-8».") from None
+    return tuple(themes)
+
+
+def classify(text: str, themes: Iterable[Theme]) -> tuple[str, str]:
+    """(key, name) of the first matching theme, or the «otros» theme."""
+    norm = normalise(text)
+    for t in themes:
+        if t.matches(norm):
+            return t.key, t.name
+    return OTHER_THEME
+
+
+# --- frames -------------------------------------------------------------------
+
+@dataclass
+class Column:
+    """One column of a published table, with its dictionary entry."""
+
+    name: str
+    type: str
+    description: str
+
+
+@dataclass
+class OpenData:
+    programs: pd.DataFrame
+    figures: pd.DataFrame
+    challenges: pd.DataFrame
+    dictionary: pd.DataFrame
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """File name → frame, in publication order."""
+        return {PROGRAMS_FILE: self.programs, FIGURES_FILE: self.figures, CHALLENGES_FILE: self.challenges}
+
+
+def _public_fields() -> list[Field]:
+    return [f for f in PROGRAM_FIELDS if f.public]
+
+
+def _field_description(f: Field) -> str:
+    text = f"{f.label}. {f.help}"
+    if f.repeat > 1:
+        text += f" Hasta {f.repeat} valores, uno por línea."
+    return text
+
+
+# Columns that identify a program in every table (joins without lookup).
+_KEY_COLUMNS = [
+    Column("id_programa", TYPE_TEXT, "Identificador del programa en esta edición (edición y número consecutivo)."),
+]
+_IDENTITY_COLUMNS = [
+    Column("institucion_clave", TYPE_TEXT, "Clave de la institución en el registro de la UPMRIP; si no está registrada, su nombre normalizado (sin acentos ni mayúsculas)."),
+    Column("siglas", TYPE_TEXT, "Siglas de la institución que reporta."),
+    Column("sector_clave", TYPE_TEXT, "Clave del sector: apf, estatal, legislativo, judicial, autonomo u osc."),
+    Column("entidad_clave", TYPE_TEXT, "Clave INEGI de dos dígitos de la entidad federativa, si la hay."),
+    Column("objetivo_principal", TYPE_INT, "Número (1 a 23) del objetivo principal del PMM al que contribuye el programa."),
+]
+
+
+def program_columns() -> list[Column]:
+    """Programs table, derived from the public fields of the spec plus catalog keys."""
+    cols = [*_KEY_COLUMNS,
+            Column("edicion", TYPE_TEXT, "Edición del Compendio en la que se publicó el programa."),
+            Column("anio", TYPE_INT, "Año de la edición."),
+            Column("institucion_clave", _IDENTITY_COLUMNS[0].type, _IDENTITY_COLUMNS[0].description),
+            Column("sector_clave", TYPE_TEXT, _IDENTITY_COLUMNS[2].description),
+            Column("entidad_clave", TYPE_TEXT, _IDENTITY_COLUMNS[3].description)]
+    for f in _public_fields():
+        if f.id == "objetivo_principal":
+            cols.append(Column(f.id, TYPE_INT, f"{f.label}: número del objetivo (1 a 23)."))
+            cols.append(Column("objetivo_principal_titulo", TYPE_TEXT, "Título del objetivo principal según el PMM."))
+        elif f.id == "objetivo_secundario":
+            cols.append(Column(f.id, TYPE_TEXT, f"{f.label}: números de los objetivos, separados por «; »."))
+        else:
+            cols.append(Column(f.id, _FIELD_TYPE[f.type], _field_description(f)))
+        if f.id == "retos":
+            cols.append(Column("num_retos", TYPE_INT, "Número de retos que informó el programa (cada uno es una fila de retos.csv)."))
+    return cols
+
+
+def figure_columns() -> list[Column]:
+    cols = [*_KEY_COLUMNS, *_IDENTITY_COLUMNS,
+            Column("fila", TYPE_INT, "Número de la fila («Núm.») en la hoja Cifras del reporte.")]
+    for c in CIFRAS_COLUMNS:
+        if c.type in ("rownum", "status"):
+            continue
+        desc = f"{c.label}. {c.help}"
+        if c.type == "count":
+            desc += " Vacío significa que no se informó (no es cero)."
+        cols.append(Column(c.id, _COLUMN_TYPE[c.type], desc))
+    cols.append(Column("cuenta_personas", TYPE_TEXT,
+                       f"«Sí» si la unidad cuenta personas ({', '.join(PEOPLE_UNITS)}); esas filas, sin los subgrupos, "
+                       "suman el alcance del Informe Ejecutivo."))
+    return cols
+
+
+def challenge_columns() -> list[Column]:
+    return [*_KEY_COLUMNS, *_IDENTITY_COLUMNS,
+            Column("num_reto", TYPE_INT, "Posición del reto en el reporte (1 a 8)."),
+            Column("reto", TYPE_TEXT, _field_description(next(f for f in PROGRAM_FIELDS if f.id == "retos")).split(" Hasta")[0]),
+            Column("tema", TYPE_TEXT, f"Clave del tema asignado por las reglas de palabras clave de {THEMES_FILE}; «otros» si ninguna aplica."),
+            Column("tema_nombre", TYPE_TEXT, "Nombre del tema.")]
+
+
+def _as_date(v: Any):
+    if isinstance(v, dt.datetime):
+        return v
+    if isinstance(v, dt.date):
+        return dt.datetime(v.year, v.month, v.day)
+    if isinstance(v, str):
+        for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+            try:
+                return dt.datetime.strptime(v.strip(), fmt)
+            except ValueError:
+                pass
+    return None
+
+
+def _as_int(v: Any):
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, int):
+        return v
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    if isinstance(v, str) and re.fullmatch(r"\s*\d+\s*", v):
+        return int(v)
+    return None
+
+
+def _text(v: Any):
+    if v is None:
+        return None
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    if isinstance(v, (dt.date, dt.datetime)):
+        v = v.strftime("%d/%m/%Y")
+    s = str(v).strip()
+    return s or None
+
+
+def _frame(rows: list[dict], columns: list[Column]) -> pd.DataFrame:
+    df = pd.DataFrame(rows, columns=[c.name for c in columns])
+    for c in columns:
+        if c.type == TYPE_DATE:
+            df[c.name] = pd.to_datetime(df[c.name]).astype("datetime64[ns]")
+        else:
+            df[c.name] = df[c.name].astype(PANDAS_DTYPE[c.type])
+    return df
+
+
+def _sort_key(sub: Submission, catalogs: Catalogs):
+    sector = catalogs.sector_by_name(sub.value("sector") or "")
+    objective = catalogs.objective_by_label(sub.value("objetivo_principal"))
+    return (sector.order if sector else 99, objective.number if objective else 99, *sub.program_key)
+
+
+def build(submissions: Iterable[Submission], edition: Edition, catalogs: Catalogs,
+          themes: tuple[Theme, ...] | None = None) -> OpenData:
+    """The open-data frames of the accepted submissions (text as reported, not yet neutralised)."""
+    themes = load_themes(edition) if themes is None else themes
+    subs = sorted(submissions, key=lambda s: _sort_key(s, catalogs))
+    pcols, fcols, ccols = program_columns(), figure_columns(), challenge_columns()
+    programs, figures, challenges = [], [], []
+    people = {normalise(u) for u in PEOPLE_UNITS}
+    for i, sub in enumerate(subs, start=1):
+        pid = f"{edition.key}-{i:04d}"
+        name = sub.value("institucion") or ""
+        body = catalogs.body_by_name(name) or (catalogs.body(sub.stamp.institution_id) if sub.stamp.institution_id else None)
+        if body is None and sub.value("siglas"):
+            body = catalogs.body_by_name(str(sub.value("siglas")))
+        sector = catalogs.sector_by_name(sub.value("sector") or "")
+        state = catalogs.state_by_name(sub.value("entidad") or "") if sub.value("entidad") else None
+        objective = catalogs.objective_by_label(sub.value("objetivo_principal"))
+        identity = {
+            "id_programa": pid,
+            "institucion_clave": body.id if body else normalise(name),
+            "siglas": _text(sub.value("siglas")) or (body.acronym if body and body.acronym else None),
+            "sector_clave": sector.key if sector else None,
+            "entidad_clave": state.key if state else None,
+            "objetivo_principal": objective.number if objective else None,
+        }
+        row: dict[str, Any] = {**identity, "edicion": edition.key, "anio": edition.year}
+        for f in _public_fields():
+            v = sub.value(f.id)
+            if f.id == "objetivo_principal":
+                row["objetivo_principal_titulo"] = objective.title if objective else _text(v)
+            elif f.id == "objetivo_secundario":
+                nums = [o.number for o in (catalogs.objective_by_label(x) for x in v or []) if o]
+                row[f.id] = "; ".join(str(n) for n in nums) or None
+            elif f.repeat > 1:
+                items = [t for t in (_text(x) for x in v or []) if t]
+                row[f.id] = LIST_SEPARATOR.join(items) or None
+            elif f.type == "date":
+                row[f.id] = _as_date(v)
+            elif f.type == "integer":
+                row[f.id] = _as_int(v)
+            else:
+                row[f.id] = _text(v)
+        if sector and row.get("sector") is None:
+            row["sector"] = sector.name
+        retos = [t for t in (_text(x) for x in sub.value("retos") or []) if t]
+        row["num_retos"] = len(retos)
+        programs.append(row)
+        for n, reto in enumerate(retos, start=1):
+            key, theme_name = classify(reto, themes)
+            challenges.append({**identity, "num_reto": n, "reto": reto, "tema": key, "tema_nombre": theme_name})
+        for ind in sub.indicators:
+            frow = {**identity, "fila": ind.number}
+            for c in CIFRAS_COLUMNS:
+                if c.type in ("rownum", "status"):
+                    continue
+                v = ind.get(c.id)
+                frow[c.id] = _as_int(v) if c.type in ("count", "ref") else _text(v)
+            unit = frow.get("unidad")
+            frow["cuenta_personas"] = "Sí" if unit and normalise(unit) in people else "No"
+            figures.append(frow)
+    tables = (_frame(programs, pcols), _frame(figures, fcols), _frame(challenges, ccols))
+    dictionary = pd.DataFrame(
+        [{"archivo": file, "columna": c.name, "descripcion": c.description, "tipo": c.type}
+         for file, cols in ((PROGRAMS_FILE, pcols), (FIGURES_FILE, fcols), (CHALLENGES_FILE, ccols)) for c in cols],
+        columns=["archivo", "columna", "descripcion", "tipo"]).astype("string")
+    return OpenData(*tables, dictionary)
+
+
+# --- people reached -------------------------------------------------------------
+
+REACH_PARTS = tuple(p for b in BREAKDOWNS for p in b.parts)
+
+
+def people_rows(figures: pd.DataFrame) -> pd.DataFrame:
+    """Indicators that count people, top-level rows only (sub-groups would count twice)."""
+    return figures[(figures["cuenta_personas"] == "Sí") & figures["subgrupo_de"].isna() & figures["total"].notna()]
+
+
+def reach(figures: pd.DataFrame) -> dict[str, int]:
+    """Sum of people reached: total, every breakdown part, and what was not broken down.
+
+    ``sin_desglose_<breakdown>`` is the total of the rows that give no figure
+    for that breakdown, so each breakdown's parts plus it add up to the total.
+    """
+    rows = people_rows(figures)
+    out = {"total": int(rows["total"].sum()), "indicadores": int(len(rows))}
+    for b in BREAKDOWNS:
+        for p in b.parts:
+            out[p] = int(rows[p].sum())
+        none_given = rows[list(b.parts)].isna().all(axis=1)
+        out[f"sin_desglose_{b.id}"] = int(rows.loc[none_given, "total"].sum())
+    return out
+
+
+# --- neutralising and writing -----------------------------------------------------
+
+def neutralise(value: Any) -> Any:
+    """Prefix an apostrophe to text a spreadsheet would run as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def neutralised(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    for col in out.columns:
+        if isinstance(out[col].dtype, pd.StringDtype) or out[col].dtype == object:
+            out[col] = out[col].map(neutralise, na_action="ignore").astype(out[col].dtype)
+    return out
+
+
+def _atomic(path: Path, write: Callable[[Path], None]) -> Path:
+    """Write into a temporary file next to ``path`` and return it (renamed by the caller)."""
+    fd, tmp = tempfile.mkstemp(prefix=".~", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return Path(tmp)
+
+
+def _write_csv(df: pd.DataFrame, path: Path) -> None:
+    df.to_csv(path, index=False, encoding="utf-8-sig", date_format="%Y-%m-%d", lineterminator="\r\n")
+
+
+def xlsx_name(edition: Edition) -> str:
+    return f"datos-abiertos-{edition.key}.xlsx"
+
+
+def _write_xlsx(data: OpenData, edition: Edition, path: Path) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    readme = pd.DataFrame({"Datos abiertos": [
+        f"{edition.title}: programas, cifras y retos informados por las instituciones participantes.",
+        "Hojas: programas (uno por fila), cifras (un indicador por fila, con sus desgloses), "
+        "retos (uno por fila, con su tema) y diccionario (qué significa cada columna).",
+        "Una celda vacía en las cifras significa que no se informó; no es cero.",
+        "Al sumar personas entre programas, una misma persona puede contarse en más de un programa.",
+        "El texto que empieza con = + - o @ lleva un apóstrofo al inicio para que ninguna hoja de cálculo lo ejecute.",
+        "No incluye los datos de las personas de contacto.",
+    ]})
+    sheets = {"léame": readme, **{name.removesuffix(".csv"): df for name, df in data.tables().items()},
+              "diccionario": data.dictionary}
+    header_fill = PatternFill("solid", fgColor="611232")
+    with pd.ExcelWriter(path, engine="openpyxl", date_format="YYYY-MM-DD", datetime_format="YYYY-MM-DD") as xw:
+        for name, df in sheets.items():
+            neutralised(df).to_excel(xw, sheet_name=name, index=False)
+            ws = xw.sheets[name]
+            for cell in ws[1]:
+                cell.font = Font(bold=True, color="FFFFFF")
+                cell.fill = header_fill
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+            for i, col in enumerate(df.columns, start=1):
+                longest = max([len(str(col)), *(len(str(v)) for v in df[col].head(200) if v is not pd.NA)], default=10)
+                ws.column_dimensions[get_column_letter(i)].width = min(max(10, longest + 2), 60)
+            ws.freeze_panes = "A2"
+            if name != "léame" and len(df):
+                ws.auto_filter.ref = ws.dimensions
+        xw.book.properties.title = f"Datos abiertos — {edition.title}"
+        xw.book.properties.creator = "UPMRIP – Compendio"
+        xw.book.properties.language = "es-MX"
+
+
+def write(submissions: Iterable[Submission], edition: Edition, catalogs: Catalogs,
+          data: OpenData | None = None) -> list[Path]:
+    """Write the CSVs, the dictionary and the XLSX to ``output/<ed>/datos/``.
+
+    Every file is first written to a temporary name; only when all of them
+    are complete are they renamed into place, so a failure leaves the
+    previous files untouched.
+    """
+    data = build(submissions, edition, catalogs) if data is None else data
+    folder = edition.paths.output / DATA_DIR
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"No se pudo crear la carpeta {folder} ({exc.strerror}).") from None
+    jobs: list[tuple[Path, Callable[[Path], None]]] = [
+        (folder / name, lambda p, df=df: _write_csv(neutralised(df), p)) for name, df in data.tables().items()]
+    jobs.append((folder / DICTIONARY_FILE, lambda p: _write_csv(neutralised(data.dictionary), p)))
+    jobs.append((folder / xlsx_name(edition), lambda p: _write_xlsx(data, edition, p)))
+    done: list[tuple[Path, Path]] = []
+    try:
+        for final, job in jobs:
+            done.append((_atomic(final, job), final))
+    except OSError as exc:
+        for tmp, _ in done:
+            tmp.unlink(missing_ok=True)
+        raise OutputError(f"No se pudieron escribir los datos abiertos en {folder} ({exc.strerror or exc}).") from None
+    for tmp, final in done:
+        os.replace(tmp, final)
+    return [final for _, final in done]
+
+
+def read(folder: Path) -> OpenData:
+    """Read published open data back with the types its dictionary declares."""
+    folder = Path(folder)
+    dictionary = pd.read_csv(folder / DICTIONARY_FILE, dtype="string", keep_default_na=False)
+    frames = []
+    for name in (PROGRAMS_FILE, FIGURES_FILE, CHALLENGES_FILE):
+        types = dictionary[dictionary["archivo"] == name]
+        dtypes = {r.columna: PANDAS_DTYPE[r.tipo] for r in types.itertuples() if r.tipo != TYPE_DATE}
+        dates = [r.columna for r in types.itertuples() if r.tipo == TYPE_DATE]
+        df = pd.read_csv(folder / name, dtype=dtypes, parse_dates=dates, date_format="%Y-%m-%d")
+        for d in dates:
+            df[d] = df[d].astype("datetime64[ns]")
+        frames.append(df)
+    return OpenData(*frames, dictionary)

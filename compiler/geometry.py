@@ -19,6 +19,7 @@ CIFRAS = "Cifras"
 TABLA = "Tabla"
 CATALOGOS = "Catalogos"  # hidden: dropdown sources
 SELLO = "_sello"  # very hidden: the template's stamp
+OBSERVACIONES = "Observaciones"  # first sheet of a feedback copy (added by feedback.py)
 
 #: Sheets a returned workbook must still have for the reader to use it.
 REQUIRED_SHEETS = (PROGRAMA, CIFRAS, TABLA, SELLO)

@@ -1,0 +1,529 @@
+"""Accepted submissions → the ``Publication``: what the Compendio says, in order.
+
+Everything the PDF shows is decided here, as plain data: chapter and objective
+order, program numbering, headings, the introduction's figures, footnote
+numbers, the annexes. The templates only lay it out, so the text and order are
+the same for the same inputs and can be tested without WeasyPrint.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+from .catalogs import Body, Catalogs, Sector, State
+from .errors import CompendioError, SettingsError
+from .model import Submission, normalise
+from .settings import Edition
+from .spec import BREAKDOWNS, CIFRAS_BY_ID, COUNT_COLUMNS
+
+LOCALE = "es_MX"
+#: The one separator between a program's name and its institution.
+HEADING_SEPARATOR = " – "
+STATE_SECTOR = "estatal"
+#: Lines that start with one of these are list items inside a paragraph block.
+_BULLET = re.compile(r"^\s*(?:[-•»▪*·]|\d{1,2}[.)])\s+")
+
+
+class PublicationError(CompendioError):
+    """The accepted data cannot be placed in the publication (e.g. an unknown sector)."""
+
+
+# --- formatting --------------------------------------------------------------
+
+def number(value: Any) -> str:
+    """es-MX figure: 3,179 (thousands with comma, decimals with a point)."""
+    if isinstance(value, bool):
+        return "Sí" if value else "No"
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return format_decimal(value, locale=LOCALE)
+    return str(value)
+
+
+def long_date(d: dt.date) -> str:
+    return format_date(d, "d 'de' MMMM 'de' y", locale=LOCALE)
+
+
+def month_year(d: dt.date) -> str:
+    return format_date(d, "MMMM 'de' y", locale=LOCALE)
+
+
+def plain(value: Any) -> str:
+    """A cell as publishable text: dates as dd/mm/aaaa, numbers es-MX, text trimmed."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, (int, float)):
+        return number(value)
+    return " ".join(str(value).split())
+
+
+def sort_key(text: str) -> str:
+    """Alphabetical order as a Spanish reader expects it (accents ignored)."""
+    return normalise(text)
+
+
+# --- the publication's values -----------------------------------------------
+
+@dataclass(frozen=True)
+class Block:
+    """A paragraph (``items`` has one text) or a bulleted list."""
+
+    kind: str  # "p" | "ul"
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Footnote:
+    number: int
+    text: str
+    #: Set when the whole source is a web address: the note links to it.
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class FigureRow:
+    label: str
+    unit: str
+    values: tuple[str, ...]  # one per shown column, "" when blank
+    level: int  # 0 for a top row, 1 for a sub-group, …
+
+
+@dataclass(frozen=True)
+class FigureTable:
+    """The Cifras sheet as published: only the columns that have data."""
+
+    columns: tuple[str, ...]  # labels of the count columns shown
+    show_unit: bool
+    rows: tuple[FigureRow, ...]
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FreeTable:
+    title: str
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    note: str
+
+
+@dataclass(frozen=True)
+class Program:
+    number: int
+    name: str  # as the agency wrote it
+    author: str  # the part of the heading after the separator
+    heading: str  # «N. NOMBRE – INSTITUCIÓN (SIGLA).»
+    anchor: str
+    description: tuple[Block, ...]
+    results: tuple[Block, ...]
+    figures: FigureTable | None
+    table: FreeTable | None
+    challenges: tuple[str, ...]
+    footnotes: tuple[Footnote, ...]
+    source: str  # file name, for messages and the open data
+
+
+@dataclass(frozen=True)
+class ObjectiveSection:
+    number: int
+    title: str
+    anchor: str
+    programs: tuple[Program, ...]
+
+
+@dataclass(frozen=True)
+class Chapter:
+    number: int
+    sector: str
+    title: str
+    anchor: str
+    objectives: tuple[ObjectiveSection, ...]
+
+    @property
+    def program_count(self) -> int:
+        return sum(len(o.programs) for o in self.objectives)
+
+
+@dataclass(frozen=True)
+class GlossaryEntry:
+    name: str
+    acronym: str
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The introduction's numbers, counted from the body of the publication."""
+
+    programs: int
+    bodies: int  # reporting bodies other than state governments
+    states: int  # state governments
+    period: str
+
+
+@dataclass(frozen=True)
+class Publication:
+    title: str
+    subtitle: str
+    year: int
+    date: dt.date
+    date_text: str
+    place: str
+    publisher: str
+    address: str
+    site: str
+    credits: tuple[tuple[str, tuple[str, ...]], ...]
+    authorities: tuple[tuple[str, str], ...]
+    introduction: tuple[str, ...]
+    closing: tuple[str, ...]
+    chapters: tuple[Chapter, ...]
+    glossary: tuple[GlossaryEntry, ...]
+    states: tuple[str, ...]
+    figures: Figures
+    sample: bool
+    edition: str
+    lang: str = "es-MX"
+    author: str = "Secretaría de Gobernación – Unidad de Política Migratoria, Registro e Identidad de Personas"
+
+    @property
+    def programs(self) -> list[Program]:
+        return [p for c in self.chapters for o in c.objectives for p in o.programs]
+
+    @property
+    def footnote_count(self) -> int:
+        return sum(len(p.footnotes) for p in self.programs)
+
+
+# --- who reported -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Author:
+    """A reporting body as the publication names it."""
+
+    key: str
+    name: str
+    acronym: str
+    state: str | None  # the state's name for a state government
+
+    @property
+    def full(self) -> str:
+        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+    @property
+    def short(self) -> str:
+        return self.acronym or self.name
+
+
+def _is_state_government(name: str, body: Body | None) -> bool:
+    if body is not None and body.id.startswith("gob-"):
+        return True
+    return normalise(name).startswith(("gobierno del estado", "gobierno de la ciudad", "gobierno del"))
+
+
+def _author(sub: Submission, sector: Sector, catalogs: Catalogs) -> Author:
+    name = sub.value("institucion") or ""
+    body = catalogs.body_by_name(name)
+    if body is None and sub.stamp.institution_id:
+        stamped = catalogs.body(sub.stamp.institution_id)
+        # The stamp only helps when the agency kept the institution it was sent.
+        if stamped is not None and normalise(stamped.name) == normalise(name):
+            body = stamped
+    state_name = None
+    if sector.key == STATE_SECTOR and _is_state_government(name, body):
+        state = None
+        if sub.value("entidad"):
+            state = catalogs.state_by_name(str(sub.value("entidad")))
+        if state is None and body is not None and body.state:
+            state = catalogs.state(body.state)
+        if state is not None:
+            state_name = state.name
+    if body is not None:
+        return Author(f"id:{body.id}", body.name, body.acronym, state_name)
+    acronym = str(sub.value("siglas") or "").strip().replace(".", "") if sub.value("siglas") else ""
+    return Author(f"nombre:{normalise(name)}", " ".join(name.split()), acronym, state_name)
+
+
+def _coauthors(sub: Submission, catalogs: Catalogs) -> list[Author]:
+    text = sub.value("coautoras")
+    if not text:
+        return []
+    out = []
+    for part in re.split(r"[,;/]| y ", str(text)):
+        part = part.strip()
+        if not part:
+            continue
+        body = catalogs.body_by_name(part)
+        if body is not None:
+            out.append(Author(f"id:{body.id}", body.name, body.acronym, None))
+        else:
+            out.append(Author(f"nombre:{normalise(part)}", part, part.upper() if len(part) <= 15 else "", None))
+    return out
+
+
+# --- text blocks ---------------------------------------------------------------
+
+def blocks(text: Any) -> tuple[Block, ...]:
+    """Split an agency's long text into paragraphs and bulleted lists.
+
+    One line break separates paragraphs (Alt+Enter in Excel); lines that start
+    with a bullet («-», «•», «»», «1.») become a list.
+    """
+    if text is None:
+        return ()
+    out: list[Block] = []
+    bullets: list[str] = []
+    for raw in str(text).replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        line = " ".join(raw.split())
+        if not line:
+            continue
+        if _BULLET.match(raw):
+            bullets.append(_BULLET.sub("", raw, count=1).strip())
+            continue
+        if bullets:
+            out.append(Block("ul", tuple(bullets)))
+            bullets = []
+        out.append(Block("p", (line,)))
+    if bullets:
+        out.append(Block("ul", tuple(bullets)))
+    return tuple(out)
+
+
+# --- figures ------------------------------------------------------------------
+
+def _levels(indicators) -> list[tuple[Any, int]]:
+    """Indicators in reading order: each sub-group right under its parent, indented."""
+    by_number = {i.number: i for i in indicators}
+    children: dict[int | None, list] = defaultdict(list)
+    for ind in indicators:
+        parent = ind.parent
+        if parent == ind.number or parent not in by_number:
+            parent = None
+        children[parent].append(ind)
+    out: list[tuple[Any, int]] = []
+    seen: set[int] = set()
+
+    def walk(parent: int | None, level: int) -> None:
+        for ind in sorted(children.get(parent, []), key=lambda i: i.number):
+            if ind.number in seen:
+                continue
+            seen.add(ind.number)
+            out.append((ind, level))
+            walk(ind.number, level + 1)
+
+    walk(None, 0)
+    # A cycle of sub-groups (1 → 2 → 1) has no top row: show its rows flat, never drop them.
+    for ind in sorted(indicators, key=lambda i: i.number):
+        if ind.number not in seen:
+            seen.add(ind.number)
+            out.append((ind, 0))
+    return out
+
+
+def figure_table(sub: Submission) -> FigureTable | None:
+    indicators = [i for i in sub.indicators if i.get("indicador") is not None or i.get("total") is not None]
+    if not indicators:
+        return None
+    ordered = [c for b in BREAKDOWNS for c in b.parts]
+    columns = ["total", *ordered, *(c for c in COUNT_COLUMNS if c not in ordered and c != "total")]
+    shown = [c for c in columns if any(i.get(c) is not None for i in indicators)]
+    show_unit = any(i.get("unidad") is not None for i in indicators)
+    rows, notes = [], []
+    for ind, level in _levels(indicators):
+        label = plain(ind.get("indicador"))
+        rows.append(FigureRow(label, plain(ind.get("unidad")),
+                              tuple(plain(ind.get(c)) for c in shown), level))
+        if ind.get("nota") is not None:
+            notes.append(f"{label}: {plain(ind.get('nota'))}" if label else plain(ind.get("nota")))
+    return FigureTable(tuple(CIFRAS_BY_ID[c].label for c in shown), show_unit, tuple(rows), tuple(notes))
+
+
+def free_table(sub: Submission) -> FreeTable | None:
+    t = sub.table
+    if t is None or t.empty:
+        return None
+    header, *body = [[plain(c.value) for c in row] for row in t.rows]
+    return FreeTable(plain(t.title.value), tuple(header), tuple(tuple(r) for r in body), plain(t.note.value))
+
+
+_URL = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
+
+
+def _footnote(number_: int, text: Any) -> Footnote:
+    text = plain(text)
+    url = None
+    if _URL.match(text):
+        url = text if text.lower().startswith("http") else f"https://{text}"
+    return Footnote(number_, text, url)
+
+
+# --- assembling ----------------------------------------------------------------
+
+@dataclass
+class _Entry:
+    sub: Submission
+    sector: Sector
+    objective: int
+    author: Author
+    coauthors: list[Author]
+
+    @property
+    def order(self) -> tuple:
+        a = self.author
+        if a.state:
+            return (0, sort_key(a.state), sort_key(self.sub.value("nombre_programa") or ""), self.sub.path.name)
+        return (1, sort_key(a.name), sort_key(self.sub.value("nombre_programa") or ""), self.sub.path.name)
+
+
+def _place(sub: Submission, catalogs: Catalogs) -> _Entry:
+    sector = catalogs.sector_by_name(str(sub.value("sector") or ""))
+    if sector is None:
+        body = catalogs.body_by_name(sub.value("institucion") or "")
+        if body is not None:
+            sector = catalogs.sector(body.sector)
+    if sector is None:
+        raise PublicationError(
+            f"{sub.path.name}: el sector «{sub.value('sector') or ''}» no es uno de los capítulos del Compendio "
+            f"(Programa!{sub.cell('sector').address}). Corríjalo y valide de nuevo.")
+    objective = catalogs.objective_by_label(sub.value("objetivo_principal"))
+    if objective is None:
+        raise PublicationError(
+            f"{sub.path.name}: el objetivo principal «{sub.value('objetivo_principal') or ''}» no es uno de los "
+            f"23 objetivos (Programa!{sub.cell('objetivo_principal').address}). Elíjalo de la lista y valide de nuevo.")
+    return _Entry(sub, sector, objective.number, _author(sub, sector, catalogs), _coauthors(sub, catalogs))
+
+
+def _program_name(sub: Submission) -> str:
+    return " ".join(str(sub.value("nombre_programa") or "").split()).rstrip(" .")
+
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def fill_placeholders(text: str, values: dict[str, str], where: str) -> str:
+    def repl(m: re.Match) -> str:
+        if m.group(1) not in values:
+            names = ", ".join("{" + k + "}" for k in values)
+            raise SettingsError(f"{where}: el marcador «{m.group(0)}» no existe. Use sólo {names}.")
+        return values[m.group(1)]
+
+    return _PLACEHOLDER.sub(repl, str(text))
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{number(n)} {one if n == 1 else many}"
+
+
+def build(submissions: list[Submission], edition: Edition, catalogs: Catalogs) -> Publication:
+    """The publication for these accepted submissions; same inputs, same result."""
+    entries = [_place(s, catalogs) for s in submissions]
+    by_place: dict[tuple[str, int], list[_Entry]] = defaultdict(list)
+    for e in entries:
+        by_place[(e.sector.key, e.objective)].append(e)
+
+    chapters: list[Chapter] = []
+    footnote_no = 0
+    chapter_no = 0
+    for sector in catalogs.sectors:
+        objective_numbers = sorted(n for (key, n) in by_place if key == sector.key)
+        if not objective_numbers:
+            continue
+        chapter_no += 1
+        mentioned: set[str] = set()
+        sections = []
+        for n in objective_numbers:
+            objective = catalogs.objective(n)
+            programs = []
+            for i, e in enumerate(sorted(by_place[(sector.key, n)], key=lambda e: e.order), start=1):
+                if e.coauthors:
+                    author = "/".join(a.short for a in [e.author, *e.coauthors])
+                elif e.author.state:
+                    author = e.author.state
+                elif e.author.key in mentioned:
+                    author = e.author.short
+                else:
+                    author = e.author.full
+                    mentioned.add(e.author.key)
+                name = _program_name(e.sub)
+                notes = []
+                for text in e.sub.value("fuentes") or []:
+                    footnote_no += 1
+                    notes.append(_footnote(footnote_no, text))
+                anchor = f"c{chapter_no}-o{n}-p{i}"
+                programs.append(Program(
+                    number=i, name=name, author=author,
+                    heading=f"{i}. {name.upper()}{HEADING_SEPARATOR}{author.upper()}.",
+                    anchor=anchor,
+                    description=blocks(e.sub.value("descripcion")),
+                    results=blocks(e.sub.value("resultados")),
+                    figures=figure_table(e.sub),
+                    table=free_table(e.sub),
+                    challenges=tuple(" ".join(str(r).split()) for r in (e.sub.value("retos") or [])),
+                    footnotes=tuple(notes),
+                    source=e.sub.path.name,
+                ))
+            sections.append(ObjectiveSection(n, objective.title, f"c{chapter_no}-o{n}", tuple(programs)))
+        chapters.append(Chapter(chapter_no, sector.key, sector.chapter_title, f"cap{chapter_no}", tuple(sections)))
+
+    # The annexes and the introduction count the same people the body names.
+    glossary: dict[str, GlossaryEntry] = {}
+    states: dict[str, str] = {}
+    for e in entries:
+        for a in [e.author, *e.coauthors]:
+            if a.state:
+                states[sort_key(a.state)] = a.state
+            else:
+                glossary.setdefault(a.key, GlossaryEntry(a.name, a.acronym))
+        if e.sector.key == STATE_SECTOR and not e.author.state and e.sub.value("entidad"):
+            st = catalogs.state_by_name(str(e.sub.value("entidad")))
+            if st is not None:
+                states[sort_key(st.name)] = st.name
+    glossary_entries = tuple(sorted(glossary.values(), key=lambda g: (sort_key(g.name), g.acronym)))
+    state_names = tuple(states[k] for k in sorted(states))
+    n_programs = sum(c.program_count for c in chapters)
+    n_state_governments = len({e.author.state for e in entries if e.author.state})
+    period = f"de {month_year(edition.period_from)} a {month_year(edition.period_to)}"
+    figures = Figures(n_programs, len(glossary_entries), n_state_governments, period)
+    values = {
+        "programas": number(n_programs),
+        "instancias": _plural(len(glossary_entries), "instancia", "instancias"),
+        "estados": _plural(n_state_governments, "gobierno estatal", "gobiernos estatales"),
+        "periodo": period,
+    }
+    pub = edition.publication
+    where = str(edition.paths.settings) if edition.paths else f"ediciones/{edition.key}.yaml"
+    intro = tuple(fill_placeholders(p, values, f"{where} (publicacion.introduccion)") for p in pub.get("introduccion") or [])
+    closing = tuple(fill_placeholders(p, values, f"{where} (publicacion.cierre)") for p in pub.get("cierre") or [])
+    credits = tuple((str(c.get("rol", "")), tuple(str(n) for n in (c.get("nombres") or [])))
+                    for c in pub.get("creditos") or [])
+    authorities = tuple((str(a.get("nombre", "")), str(a.get("cargo", ""))) for a in pub.get("autoridades") or [])
+    return Publication(
+        title=edition.title,
+        subtitle=str(pub.get("subtitulo") or ""),
+        year=edition.year,
+        date=edition.document_date,
+        date_text=long_date(edition.document_date),
+        place=str(pub.get("lugar") or ""),
+        publisher=str(pub.get("editor") or ""),
+        address=str(pub.get("domicilio") or ""),
+        site=str(pub.get("sitio") or ""),
+        credits=credits,
+        authorities=authorities,
+        introduction=intro,
+        closing=closing,
+        chapters=tuple(chapters),
+        glossary=glossary_entries,
+        states=state_names,
+        figures=figures,
+        sample=edition.sample,
+        edition=edition.key,
+    )

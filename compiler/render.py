@@ -1,0 +1,198 @@
+"""Publication → HTML (jinja2) → PDF (WeasyPrint), safely and reproducibly.
+
+* Every value from agencies goes through jinja2's autoescape; the only raw
+  insertion is the project's own stylesheet.
+* WeasyPrint may fetch nothing but the project's own template files: the
+  fetcher refuses every other URL (network, other files, data: URIs).
+* Outputs are written to a temporary file in the target folder and renamed.
+
+The Informe Ejecutivo reuses ``environment()``, ``template_dir()``,
+``LocalFetcher`` and ``atomic_write``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import mimetypes
+import os
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import unquote, urlsplit
+
+import jinja2
+from markupsafe import Markup
+
+from .errors import OutputError
+from .publication import Publication, number
+
+#: WeasyPrint's variant for a tagged, accessible PDF.
+PDF_VARIANT = "pdf/ua-1"
+
+
+def template_dir() -> Path:
+    """``compiler/templates`` when installed, ``templates/`` in a checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "templates", here.parent / "templates"):
+        if (candidate / "compendio.html.j2").is_file():
+            return candidate
+    raise OutputError("No se encontraron las plantillas del Compendio (carpeta templates/). Reinstale el programa.")
+
+
+@lru_cache(maxsize=4)
+def _environment(directory: str) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(directory),
+        autoescape=True,  # agency text never reaches the layout as markup
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=False,
+        lstrip_blocks=False,
+        keep_trailing_newline=True,
+    )
+    env.filters["cifra"] = number
+    return env
+
+
+def environment() -> jinja2.Environment:
+    return _environment(str(template_dir()))
+
+
+def base_url() -> str:
+    """Where relative URLs in the HTML (fonts) resolve: the templates folder."""
+    return template_dir().as_uri() + "/"
+
+
+def stylesheet(name: str = "compendio.css") -> str:
+    return (template_dir() / name).read_text(encoding="utf-8")
+
+
+def render_html(publication: Publication, *, base: str | None = None) -> str:
+    """The complete HTML of the Compendio, stylesheet inlined."""
+    template = environment().get_template("compendio.html.j2")
+    css = stylesheet()
+    # A stylesheet of ours never contains this; checked so a bad edit cannot break out.
+    if "</style" in css.lower():
+        raise OutputError("La hoja de estilos del Compendio contiene «</style»; corrija templates/compendio.css.")
+    return template.render(pub=publication, css=Markup(css), base_url=base or base_url())
+
+
+# --- fetching ----------------------------------------------------------------------
+
+def _fetcher_base():
+    from weasyprint.urls import URLFetcher
+
+    return URLFetcher
+
+
+class LocalFetcher(_fetcher_base()):
+    """Serves files under the allowed folders (the templates) and refuses everything else.
+
+    WeasyPrint turns the refusal into a logged warning and leaves the resource
+    out, so a stray URL can never make rendering reach the network.
+    """
+
+    def __init__(self, roots: list[Path] | None = None):
+        super().__init__(allowed_protocols=("file",), allow_redirects=False, timeout=1)
+        self.roots = [Path(r).resolve() for r in (roots or [template_dir()])]
+        self.refused: list[str] = []
+
+    def fetch(self, url, headers=None):
+        from weasyprint.urls import URLFetcherResponse
+
+        parts = urlsplit(url)
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+            self.refused.append(url)
+            raise ValueError(f"URL no permitida: {url}")
+        path = Path(unquote(parts.path)).resolve()
+        if not any(path.is_relative_to(root) for root in self.roots) or not path.is_file():
+            self.refused.append(url)
+            raise ValueError(f"Archivo fuera de las plantillas: {url}")
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        if path.suffix == ".ttf":
+            mime = "font/ttf"
+        return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": mime})
+
+
+# --- writing -------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def atomic_write(path: Path, suffix: str | None = None) -> Iterator[Path]:
+    """Yield a temporary path next to ``path``; rename it into place only on success."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".~", suffix=suffix or path.suffix, dir=path.parent)
+        os.close(fd)
+    except OSError as exc:
+        raise OutputError(f"No se puede escribir en {path.parent}: {exc.strerror}.") from None
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, path)
+    except OSError as exc:
+        tmp_path.unlink(missing_ok=True)
+        raise OutputError(f"No se pudo escribir {path}: {exc.strerror}. "
+                          "Si el archivo está abierto en otro programa, ciérrelo e intente de nuevo.") from None
+    except BaseException:
+        tmp_path.unlink(missing_ok=True)
+        raise
+
+
+def write_text(path: Path, text: str) -> Path:
+    with atomic_write(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return path
+
+
+class _Quiet(logging.Filter):
+    """Keeps WeasyPrint's warnings about refused URLs off the user's terminal."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return False
+
+
+@contextlib.contextmanager
+def _weasyprint_quiet():
+    # fontTools warns about the fonts' old «created» dates on every run.
+    loggers = [logging.getLogger(name) for name in ("weasyprint", "fontTools")]
+    f = _Quiet()
+    for logger in loggers:
+        logger.addFilter(f)
+    try:
+        yield
+    finally:
+        for logger in loggers:
+            logger.removeFilter(f)
+
+
+def pdf_options(draft: bool = False) -> dict:
+    """Options for ``write_pdf``: tagged PDF/UA for the final build."""
+    if draft:
+        return {}
+    return {"pdf_variant": PDF_VARIANT}
+
+
+def render_document(html: str, *, draft: bool = False, fetcher: LocalFetcher | None = None):
+    """Lay out the HTML; returns WeasyPrint's ``Document``."""
+    from weasyprint import HTML
+
+    fetcher = fetcher or LocalFetcher()
+    with _weasyprint_quiet():
+        return HTML(string=html, base_url=base_url(), url_fetcher=fetcher).render(**pdf_options(draft))
+
+
+def html_to_pdf(html: str, out_path: Path, *, draft: bool = False) -> int:
+    """Render and write the PDF atomically; returns the number of pages."""
+    document = render_document(html, draft=draft)
+    write_document(document, out_path, draft=draft)
+    return len(document.pages)
+
+
+def write_document(document, out_path: Path, *, draft: bool = False) -> Path:
+    with atomic_write(out_path) as tmp, _weasyprint_quiet():
+        # A fixed identifier keeps the bytes identical for identical inputs.
+        ident = (document.metadata.title or "compendio").encode("utf-8")[:32]
+        document.write_pdf(tmp, pdf_identifier=ident, **pdf_options(draft))
+    return out_path

@@ -109,5 +109,69 @@ def templates_cmd(edition, acronym, sobrescribir, root):
                       "(use --sobrescribir para reemplazarlas).")
 
 
+class _CompileProgress:
+    """Rich progress for ``compile``: one line per stage, a bar when the total is known."""
+
+    def __init__(self, progress):
+        self.progress = progress
+        self.task = None
+
+    def stage(self, name, total=None):
+        if self.task is not None:
+            t = self.progress.tasks[self.task]
+            self.progress.update(self.task, completed=t.total if t.total else 1, total=t.total or 1)
+        self.task = self.progress.add_task(name, total=total)
+
+    def advance(self, n=1):
+        if self.task is not None:
+            self.progress.advance(self.task, n)
+
+    def finish(self):
+        self.stage("Listo", total=1)
+        self.progress.advance(self.task)
+
+
+@main.command("compile", context_settings=CONTEXT)
+@edition_option
+@click.option("--guardar-html", "keep_html", is_flag=True,
+              help="Conserva el HTML final junto al PDF (para revisar o comparar).")
+@click.option("--borrador", is_flag=True,
+              help="Borrador rápido para revisión: PDF sin etiquetas de accesibilidad, compuesto en paralelo.")
+@click.option("--sin-informe", "no_companions", is_flag=True,
+              help="Sólo el Compendio: no genera el Informe Ejecutivo ni los datos abiertos.")
+@root_option
+@friendly_errors
+def compile_cmd(edition, keep_html, borrador, no_companions, root):
+    """Arma el Compendio General (PDF) con los reportes aceptados de la edición."""
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from .compilation import compile_edition
+
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+               TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=False) as progress:
+        reporter = _CompileProgress(progress)
+        result = compile_edition(root, edition, progress=reporter, keep_html=keep_html, draft=borrador,
+                                 companions=not no_companions)
+        reporter.finish()
+    if result.rejected:
+        console.print(f"[bold yellow]{len(result.rejected):,} archivo(s) rechazado(s); no se incluyen en el Compendio:[/]")
+        for report in sorted(result.rejected, key=lambda r: str(r.path)):
+            first = report.errors[0].message if report.errors else ""
+            more = f" (y {len(report.errors) - 1:,} error(es) más)" if len(report.errors) > 1 else ""
+            console.print(f"  • {report.path.name}: {first}{more}")
+    if result.pdf is None:
+        err_console.print(f"[bold red]No hay reportes aceptados en la edición {edition}; no se escribió ningún archivo.[/] "
+                          f"Revise submissions/{edition}/ y valide con: compendio validate --edition {edition}")
+        sys.exit(1)
+    if result.html:
+        console.print(f"HTML final: {result.html}")
+    for path in result.companions:
+        console.print(f"También: {path}")
+    kind = "borrador " if borrador else ""
+    console.print(f"[bold green]Compendio {kind}escrito:[/] {result.pdf} — {result.pages:,} páginas, "
+                  f"{result.programs:,} programas, {result.seconds:,.1f} s.")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

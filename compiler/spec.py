@@ -54,54 +54,59 @@ S_CONT = "4. Persona de contacto (no se publica)"
 PROGRAM_FIELDS: tuple[Field, ...] = (
     Field("institucion", "Institución", "Nombre completo de la dependencia, entidad u organización. Elija de la lista o escríbalo si no aparece.",
           required=True, max_length=200, catalog="instituciones", section=S_INST,
-          example="Instituto Nacional de Migración"),
+          example="Instituto Estatal de Atención a Personas en Movilidad"),
     Field("siglas", "Siglas", "Siglas oficiales de la institución, sin puntos (por ejemplo, INM). Déjelo vacío si no tiene.",
-          max_length=30, section=S_INST, example="INM"),
+          max_length=30, section=S_INST, example="IEAPM"),
     Field("unidad_responsable", "Unidad responsable", "Área que opera el programa (dirección general, coordinación, etc.).",
-          required=True, max_length=200, section=S_INST, example="Dirección General de Protección al Migrante"),
+          required=True, max_length=200, section=S_INST, example="Dirección de Orientación y Protección"),
     Field("sector", "Sector", "Sector al que pertenece la institución; define el capítulo del Compendio.",
-          type="choice", required=True, catalog="sectores", section=S_INST, example="Dependencias de la APF"),
-    Field("entidad", "Entidad federativa", "Obligatorio para gobiernos estatales. Elija el estado de la lista.",
-          type="choice", catalog="entidades", required_if=("sector", "estatal"), section=S_INST, example=""),
+          type="choice", required=True, catalog="sectores", section=S_INST, example="Entidades federativas"),
+    Field("entidad", "Entidad federativa", "Estado cuyo gobierno reporta. Elija de la lista.",
+          type="choice", catalog="entidades", required_if=("sector", "estatal"), section=S_INST, example="Chiapas"),
     Field("coautoras", "Instituciones coautoras", "Si el programa es conjunto, siglas de las otras instituciones separadas por coma (por ejemplo, AMEXCID).",
-          max_length=200, section=S_INST, example=""),
+          max_length=200, section=S_INST, example="COMAR, SNDIF"),
     Field("nombre_programa", "Nombre del programa o acción", "Nombre oficial, sin siglas de la institución al final. Máximo 250 caracteres.",
-          required=True, max_length=250, section=S_PROG, example="Atención integral a personas migrantes en puntos de internación"),
+          required=True, max_length=250, section=S_PROG, example="Módulos de orientación para personas en movilidad"),
     Field("objetivo_principal", "Objetivo principal del PMM", "El objetivo del Pacto Mundial al que más contribuye el programa. Elija de la lista.",
           type="choice", required=True, catalog="objetivos", section=S_PROG,
           example="7. Abordar y reducir las vulnerabilidades en la migración"),
     Field("objetivo_secundario", "Objetivo secundario", "Hasta tres objetivos adicionales (opcional).",
-          type="choice", catalog="objetivos", repeat=3, section=S_PROG, example=""),
+          type="choice", catalog="objetivos", repeat=3, section=S_PROG,
+          example="3. Proporcionar información exacta y oportuna en todas las etapas de la migración"),
     Field("descripcion", "Descripción", "Qué es el programa, qué busca y cómo opera. Uno o varios párrafos; separe párrafos con un salto de línea (Alt+Enter).",
           type="longtext", required=True, max_length=4000, section=S_PROG,
-          example="Módulos de orientación que brindan información sobre trámites migratorios y canalizan a servicios de salud y albergue."),
+          example=("Cuatro módulos fijos en la frontera sur orientan sobre trámites migratorios, canalizan a servicios de salud "
+                  "y albergue e identifican a niñas, niños y adolescentes que viajan solos para darlos a conocer a la "
+                  "procuraduría de protección.")),
     Field("poblacion_objetivo", "Población objetivo", "A quién atiende el programa.",
-          required=True, max_length=500, section=S_PROG, example="Personas en contexto de movilidad que ingresan por la frontera sur."),
+          required=True, max_length=500, section=S_PROG, example="Personas en contexto de movilidad que llegan a la frontera sur, con atención prioritaria a la niñez."),
     Field("fecha_inicio", "Fecha de inicio", "Fecha en que inició el programa (dd/mm/aaaa).",
-          type="date", required=True, section=S_PROG, example="01/03/2019"),
+          type="date", required=True, section=S_PROG, example="01/03/2024"),
     Field("vigencia", "Vigencia", "«Permanente» o «Temporal». Si es temporal, indique la fecha de término.",
-          type="choice", required=True, catalog="vigencias", section=S_PROG, example="Permanente"),
-    Field("fecha_fin", "Fecha de término", "Sólo si la vigencia es temporal (dd/mm/aaaa).",
-          type="date", required_if=("vigencia", "Temporal"), section=S_PROG, example=""),
+          type="choice", required=True, catalog="vigencias", section=S_PROG, example="Temporal"),
+    Field("fecha_fin", "Fecha de término", "Fecha en que termina o terminó el programa (dd/mm/aaaa).",
+          type="date", required_if=("vigencia", "Temporal"), section=S_PROG, example="31/12/2026"),
     Field("periodo_desde", "Periodo que se reporta: desde", "Inicio del periodo cuyos resultados se informan (dd/mm/aaaa).",
           type="date", required=True, section=S_PROG, example="01/06/2025"),
     Field("periodo_hasta", "Periodo que se reporta: hasta", "Fin del periodo cuyos resultados se informan (dd/mm/aaaa).",
           type="date", required=True, section=S_PROG, example="30/06/2026"),
     Field("resultados", "Resultados", "Lo logrado en el periodo, con cifras. Las cifras desagregadas van en la hoja «Cifras».",
           type="longtext", required=True, max_length=6000, section=S_RES,
-          example="Se brindó orientación a 3,179 personas en cuatro puntos de internación."),
+          example=("Se orientó a 3,179 personas: 1,412 mujeres, 1,731 hombres, 12 personas no binarias y 24 de las que no se "
+                  "registró el sexo; 474 eran mexicanas en retorno. Se identificó a 87 niñas, niños y adolescentes no "
+                  "acompañados, todos canalizados a la procuraduría estatal.")),
     Field("retos", "Reto", "Un reto por celda: obstáculos que enfrentó el programa. Deje vacías las que no use.",
-          type="longtext", max_length=1000, repeat=8, section=S_RES, example="Falta de personal capacitado en los turnos nocturnos."),
+          type="longtext", max_length=1000, repeat=8, section=S_RES, example="Alta rotación del personal de los módulos en los turnos nocturnos."),
     Field("fuentes", "Fuente o enlace", "Una referencia por celda (dirección web o documento). Se publican como notas al pie.",
-          max_length=500, repeat=6, section=S_RES, example="https://www.gob.mx/inm"),
+          max_length=500, repeat=6, section=S_RES, example="https://www.ejemplo.gob.mx/modulos-orientacion"),
     Field("contacto_nombre", "Nombre", "Persona que responde dudas sobre este reporte.",
           required=True, max_length=150, public=False, section=S_CONT, example="María López Hernández"),
     Field("contacto_cargo", "Cargo", "Cargo de la persona de contacto.",
           required=True, max_length=150, public=False, section=S_CONT, example="Subdirectora de Enlace"),
     Field("contacto_correo", "Correo electrónico", "Correo institucional.",
-          type="email", required=True, max_length=150, public=False, section=S_CONT, example="mlopez@inm.gob.mx"),
+          type="email", required=True, max_length=150, public=False, section=S_CONT, example="mlopez@ejemplo.gob.mx"),
     Field("contacto_telefono", "Teléfono", "Con lada y extensión.",
-          type="phone", max_length=40, public=False, section=S_CONT, example="55 5128 0000 ext. 1234"),
+          type="phone", max_length=40, public=False, section=S_CONT, example="961 000 0000 ext. 123"),
 )
 
 FIELDS_BY_ID = {f.id: f for f in PROGRAM_FIELDS}
@@ -148,6 +153,45 @@ ColumnType = Literal["rownum", "text", "choice", "count", "ref", "yesno", "statu
 
 @dataclass(frozen=True)
 class Column:
+    """One column of the Cifras sheet (one indicator per row).
+
+    A row holds a total and, optionally, two breakdowns of it (``BREAKDOWNS``:
+    sex with non-binary and «sin dato», age as NNA 0-17 / 18+ / «sin dato»).
+    Anything finer is entered as sub-group rows: ``subgrupo_de`` names the
+    parent row; ``criterio`` names the dimension when a parent is split in more
+    than one way; ``subgrupos_completos`` on the parent says whether its
+    sub-groups (per criterion) add up to its total. Rules for the validator:
+    each used breakdown sums to ``total``; a sub-group never exceeds its
+    parent; if the parent says «Sí», the sub-groups sharing a criterion (blank
+    is a criterion too) sum to the parent's total, for every criterion used.
+
+    Checked against every disaggregation in the 2025 edition:
+
+    * Objective 8 (Grupos Beta): adults / accompanied minors / unaccompanied
+      minors × sex → parent row with sex columns, three sub-group rows with
+      their own sex and age columns, «Sí». Exact.
+    * Objective 15 (VAIM cases by profile, incl. «Grupo LGBTIQ+» and «Mujer
+      menor de 18 años no acompañada»): one sub-group row per profile (the
+      profile is the row's text, its sex/age columns filled where the profile
+      implies them), «Sí» (they add up to 3,414). Chiapas consultations by age
+      bracket 0-9 / 10-19 / 20-59 / 60+ × sex: one sub-group row per bracket
+      with sex columns; the age columns stay blank where a bracket straddles
+      18 (10-19), so nothing is invented.
+    * Objective 21 (assisted return: adults / NNA accompanied / NNA alone ×
+      sex, and the same 7,060 people by country): two complete partitions of
+      one total. A single «¿suman?» flag could not say that, so the spec gained
+      ``criterio`` («condición», «país»): each criterion's sub-groups must sum.
+    * Non-binary counts (consular cases, health staff) → ``no_binarias``.
+      LGBTIQ+ is not a sex category → a sub-group row, «No» when it overlaps.
+      «Otra identidad» / «no contestó» (2 and 7 of 3,597) → ``sexo_sin_dato``
+      with the detail in ``nota``.
+    * «De los cuales … no acompañados» (SIRENNA: 64,915 NNA, 3,421 alone) →
+      sub-group rows; nested «de los cuales» → a sub-group of a sub-group.
+    * Overlapping groups (vaccines to pregnant women, 60+, under 5) →
+      sub-group rows with «No». Percentages without counts stay in the
+      narrative: the sheet takes only whole counts.
+    """
+
     id: str
     label: str
     help: str
@@ -170,9 +214,12 @@ CIFRAS_COLUMNS: tuple[Column, ...] = (
     Column("adultos", "18 años y más", "Personas adultas.", "count", 11),
     Column("edad_sin_dato", "Edad sin dato", "Personas de las que no se registró la edad.", "count", 11),
     Column("subgrupo_de", "Subgrupo de la fila", "Si esta fila es parte de otra («de los cuales…»), el número de esa fila.", "ref", 10),
-    Column("subgrupos_completos", "¿Sus subgrupos suman el total?", "En la fila madre: «Sí» si sus subgrupos forman un desglose completo.", "yesno", 13, catalog="si_no"),
+    Column("criterio", "Criterio del subgrupo", "Sólo si la fila madre se desglosa de más de una manera (por ejemplo, por país y por edad): "
+           "escriba el criterio («país», «edad»…). Los subgrupos con el mismo criterio deben sumar el total de la fila madre.",
+           "text", 13, max_length=40),
+    Column("subgrupos_completos", "¿Sus subgrupos suman el total?", "En la fila madre: «Sí» si sus subgrupos forman un desglose completo (suman su total); «No» si se traslapan o son sólo algunos.", "yesno", 13, catalog="si_no"),
     Column("nota", "Nota", "Aclaración que se publica bajo la tabla (opcional).", "text", 30, max_length=300),
-    Column("estado", "Revisión", "Se calcula solo: indica si los desgloses cuadran.", "status", 16),
+    Column("estado", "Revisión", "Se calcula sola: dice «Cuadra» o qué falta corregir en la fila.", "status", 24),
 )
 
 CIFRAS_BY_ID = {c.id: c for c in CIFRAS_COLUMNS}

@@ -1,0 +1,218 @@
+"""Open data: round trip through pandas, dictionary, no contact data, CSV injection."""
+
+from __future__ import annotations
+
+import csv
+import zipfile
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+import opendata_fixtures as F
+from compiler import catalogs as cat, opendata, reader, template
+from compiler.errors import CatalogError
+from compiler.spec import PROGRAM_FIELDS, field_cell
+
+HOSTILE = {
+    "nombre_programa": "=cmd|' /C calc'!A0",
+    "unidad_responsable": "+SUM(1+1)*cmd|' /C calc'!A0",
+    "poblacion_objetivo": "@SUM(1+1)",
+    "resultados": "-1+1",
+}
+HOSTILE_RETO = "=HYPERLINK(\"http://ejemplo.invalid\",\"clic\")"
+HOSTILE_INDICATOR = "@indicador"
+
+
+@pytest.fixture(scope="module")
+def standard(tmp_path_factory):
+    root = tmp_path_factory.mktemp("od")
+    ed = F.edition(root)
+    subs = F.standard_set(root, ed)
+    data = opendata.build(subs, ed, cat.load())
+    paths = opendata.write(subs, ed, cat.load())
+    return root, ed, subs, data, paths
+
+
+def _hostile_submission(root, ed):
+    """A workbook whose text cells start with formula characters, typed as text (as with a leading ' in Excel)."""
+    cats = cat.load()
+    body, data = F.program(cats, "INM", "placeholder", 7, retos=["placeholder"],
+                           cifras=[F.people(10, indicador="placeholder")])
+    wb = template.build_workbook(ed, cats, body)
+    template.fill(wb, data)
+    ws = wb["Programa"]
+    for fid, text in {**HOSTILE, "retos_1": HOSTILE_RETO}.items():
+        ws[field_cell(fid)].value = text
+        ws[field_cell(fid)].data_type = "s"
+    wc = wb["Cifras"]
+    from compiler.spec import cifras_col
+    wc[f"{cifras_col('indicador')}6"].value = HOSTILE_INDICATOR
+    wc[f"{cifras_col('indicador')}6"].data_type = "s"
+    path = root / "submissions" / ed.key / "hostil.xlsx"
+    template.save(wb, path)
+    return reader.read(path)
+
+
+def test_files_are_written_with_bom_and_one_row_per_item(standard):
+    root, ed, subs, data, paths = standard
+    folder = root / "output" / ed.key / "datos"
+    assert {p.name for p in paths} == {"programas.csv", "cifras.csv", "retos.csv", "diccionario.csv",
+                                       f"datos-abiertos-{ed.key}.xlsx"}
+    for p in paths:
+        assert p.parent == folder
+    # BOM so Excel reads the accents as UTF-8.
+    assert (folder / "programas.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    programs = pd.read_csv(folder / "programas.csv")
+    assert len(programs) == len(subs)
+    figures = pd.read_csv(folder / "cifras.csv")
+    assert len(figures) == sum(len(s.indicators) for s in subs)
+    challenges = pd.read_csv(folder / "retos.csv")
+    assert len(challenges) == sum(len(s.value("retos")) for s in subs)
+    assert not list(folder.glob(".~*")), "temporary files left behind"
+
+
+def test_csv_round_trip_keeps_types_accents_and_newlines(standard):
+    root, ed, subs, data, paths = standard
+    back = opendata.read(root / "output" / ed.key / "datos")
+    for name, frame in data.tables().items():
+        pd.testing.assert_frame_equal(back.tables()[name], opendata.neutralised(frame), check_dtype=True, obj=name)
+    descriptions = set(back.programs["descripcion"])
+    assert any("\n" in d and "niñez, atención" in d for d in descriptions)
+    assert str(back.figures["total"].dtype) == "Int64"
+    assert str(back.programs["fecha_inicio"].dtype) == "datetime64[ns]"
+    # A blank breakdown stays blank: it is «not reported», never zero.
+    assert back.figures["mujeres"].isna().any()
+    assert (back.figures["mujeres"].dropna() >= 0).all()
+
+
+def test_plain_pandas_reads_the_csv_without_options(standard):
+    root, ed, *_ = standard
+    df = pd.read_csv(root / "output" / ed.key / "datos" / "programas.csv")
+    assert df.columns[0] == "id_programa"  # the BOM is not glued to the first header
+    assert "Instituto Nacional de Migración" in set(df["institucion"])
+
+
+def test_dictionary_describes_exactly_the_published_columns(standard):
+    root, ed, subs, data, paths = standard
+    folder = root / "output" / ed.key / "datos"
+    with (folder / "diccionario.csv").open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert list(rows[0]) == ["archivo", "columna", "descripcion", "tipo"]
+    for name in ("programas.csv", "cifras.csv", "retos.csv"):
+        with (folder / name).open(encoding="utf-8-sig", newline="") as fh:
+            header = next(csv.reader(fh))
+        described = [r["columna"] for r in rows if r["archivo"] == name]
+        assert header == described, name
+        assert all(r["descripcion"] and r["tipo"] for r in rows if r["archivo"] == name)
+    published = {r["columna"] for r in rows if r["archivo"] == "programas.csv"}
+    for f in PROGRAM_FIELDS:
+        assert (f.id in published) == f.public, f.id
+
+
+def test_no_contact_data_in_any_public_file(standard):
+    root, ed, subs, data, paths = standard
+    secrets = {v for c in F.CONTACTS for v in c}
+    for p in paths:
+        if p.suffix == ".csv":
+            text = p.read_text(encoding="utf-8-sig")
+        else:
+            with zipfile.ZipFile(p) as z:
+                text = "".join(z.read(n).decode("utf-8", "replace") for n in z.namelist())
+        for s in secrets:
+            assert s not in text, f"{s!r} published in {p.name}"
+        assert "contacto" not in text.lower().replace("personas de contacto", "")
+
+
+def test_formula_text_is_neutralised_in_csv_and_xlsx(tmp_path):
+    ed = F.edition(tmp_path)
+    sub = _hostile_submission(tmp_path, ed)
+    assert sub.value("nombre_programa") == HOSTILE["nombre_programa"]  # the fixture really is hostile
+    paths = opendata.write([sub], ed, cat.load())
+    folder = tmp_path / "output" / ed.key / "datos"
+    hostile = [*HOSTILE.values(), HOSTILE_RETO, HOSTILE_INDICATOR]
+    for name in ("programas.csv", "cifras.csv", "retos.csv"):
+        with (folder / name).open(encoding="utf-8-sig", newline="") as fh:
+            cells = [c for row in csv.reader(fh) for c in row]
+        for c in cells:
+            assert not c.startswith(opendata.FORMULA_STARTS), f"{name}: {c!r}"
+    programs = pd.read_csv(folder / "programas.csv", dtype="string")
+    assert programs.loc[0, "nombre_programa"] == "'" + HOSTILE["nombre_programa"]
+    assert programs.loc[0, "resultados"] == "'-1+1"
+    challenges = pd.read_csv(folder / "retos.csv", dtype="string")
+    assert challenges.loc[0, "reto"] == "'" + HOSTILE_RETO
+    figures = pd.read_csv(folder / "cifras.csv", dtype="string")
+    assert figures.loc[0, "indicador"] == "'" + HOSTILE_INDICATOR
+    wb = load_workbook(next(p for p in paths if p.suffix == ".xlsx"))
+    seen = set()
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", f"{ws.title}!{cell.coordinate} is a formula"
+                if isinstance(cell.value, str):
+                    assert not cell.value.startswith(opendata.FORMULA_STARTS), f"{ws.title}!{cell.coordinate}"
+                    seen.add(cell.value)
+    for h in hostile:
+        assert "'" + h in seen, h
+
+
+def test_people_reach_counts_top_level_people_rows_only(standard):
+    *_, data, _ = standard
+    r = opendata.reach(data.figures)
+    # 1200 + 800 + 5000 + 2500 + 150 + 640; the 300 sub-group and the 10,000 «atenciones» are left out.
+    assert r["total"] == 10290
+    assert r["mujeres"] == 700 + 400 + 1500 + 320
+    for b in ("sexo", "edad"):
+        parts = {"sexo": ("mujeres", "hombres", "no_binarias", "sexo_sin_dato"), "edad": ("nna", "adultos", "edad_sin_dato")}[b]
+        assert sum(r[p] for p in parts) + r[f"sin_desglose_{b}"] == r["total"]
+
+
+def test_challenge_themes_follow_the_keyword_file(standard):
+    *_, data, _ = standard
+    themes = dict(zip(data.challenges["reto"], data.challenges["tema"]))
+    assert themes["Falta de presupuesto para ampliar horarios."] == "financiamiento"
+    assert themes["Rotación del personal capacitado en turnos nocturnos."] == "personal"
+    assert themes["Las personas no cuentan con acta de nacimiento ni CURP."] == "documentos"
+    assert themes["Clima extremo en la región."] == "otros"
+
+
+def test_keywords_match_word_starts_without_accents():
+    themes = opendata.load_themes()
+    assert opendata.classify("CAPACITACIÓN insuficiente", themes)[0] == "personal"
+    assert opendata.classify("El presupuesto fue recortado", themes)[0] == "financiamiento"
+    # A keyword matches at the start of a word only: «ley» does not fire inside «Valley».
+    assert opendata.classify("Silicon Valley", themes)[0] == "otros"
+
+
+def test_edition_can_override_theme_rules(tmp_path):
+    ed = F.edition(tmp_path)
+    own = tmp_path / "ediciones" / ed.key / "catalogos"
+    own.mkdir(parents=True)
+    (own / "temas_retos.csv").write_text(
+        "orden,tema,nombre,palabras_clave,descripcion\n1,clima,Clima,clima; lluvia,Eventos climáticos\n", encoding="utf-8")
+    themes = opendata.load_themes(ed)
+    assert [t.key for t in themes] == ["clima"]
+    assert opendata.classify("Clima extremo en la región.", themes) == ("clima", "Clima")
+
+
+def test_broken_theme_file_is_a_clear_spanish_error(tmp_path):
+    ed = F.edition(tmp_path)
+    own = tmp_path / "ediciones" / ed.key / "catalogos"
+    own.mkdir(parents=True)
+    (own / "temas_retos.csv").write_text("tema,nombre\nclima,Clima\n", encoding="utf-8")
+    with pytest.raises(CatalogError, match="palabras_clave"):
+        opendata.load_themes(ed)
+
+
+def test_failed_write_keeps_previous_files_and_leaves_no_temporaries(standard, monkeypatch):
+    root, ed, subs, data, paths = standard
+    before = {p: p.read_bytes() for p in paths}
+
+    def broken(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(opendata, "_write_xlsx", broken)
+    with pytest.raises(Exception, match="datos abiertos"):
+        opendata.write(subs[:1], ed, cat.load())
+    assert {p: p.read_bytes() for p in paths} == before
+    assert not list(paths[0].parent.glob(".~*"))

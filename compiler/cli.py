@@ -64,46 +64,56 @@ def main():
 @root_option
 @friendly_errors
 def init_cmd(edition, anio, root):
-    """Crea la configuración y las carpetas de una edición."""
+    """Crea la configuración y las carpetas de una edición (no borra ni reemplaza nada)."""
     from . import settings
 
+    existed = settings.EditionPaths(root, edition).settings.exists()
     path = settings.init(root, edition, anio)
-    console.print(f"Configuración de la edición {edition}: {path}")
-    console.print(f"Carpetas: intake_templates/{edition}/, submissions/{edition}/, output/{edition}/")
+    if existed:
+        console.print(f"La edición {edition} ya tenía configuración; se dejó como estaba: {path}")
+    else:
+        console.print(f"Configuración de la edición {edition} creada: {path}")
+        console.print("Revise en ella el periodo, la fecha límite, el contacto y los créditos de la publicación.")
+    console.print(f"Carpetas listas: intake_templates/{edition}/, submissions/{edition}/, output/{edition}/")
+    console.print(f"Siguiente paso: compendio templates --edition {edition}")
 
 
 @main.command("templates", context_settings=CONTEXT)
 @edition_option
-@click.option("--institucion", "acronym", default=None, metavar="SIGLA", help="Sólo la plantilla de esta institución.")
+@click.option("--institucion", "acronym", default=None, metavar="SIGLA",
+              help="Sólo la plantilla de esta institución (sigla del registro, por ejemplo INM).")
 @click.option("--sobrescribir", is_flag=True, help="Reemplaza las plantillas que ya existan.")
 @root_option
 @friendly_errors
 def templates_cmd(edition, acronym, sobrescribir, root):
-    """Genera una plantilla de Excel por institución registrada, más una en blanco."""
+    """Genera una plantilla de Excel por institución registrada, más una en blanco.
+
+    Quedan en intake_templates/<edición>/<sector>/<SIGLA>.xlsx; la plantilla en blanco (la institución se elige
+    de una lista) queda en intake_templates/<edición>/. Una plantilla que ya existe no se toca sin --sobrescribir.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     from . import catalogs as cat, settings, template
-    from rich.progress import Progress
 
     ed = settings.load(root, edition)
     cats = cat.load()
-    if acronym:
-        body = next((b for b in cats.bodies if acronym.casefold() in (b.acronym.casefold(), b.id.casefold())), None)
-        if body is None:
-            raise CompendioError(f"No hay ninguna institución con la sigla «{acronym}» en el registro (compiler/catalogs/organismos.csv).")
-        bodies = [body]
-    else:
-        bodies = [None, *cats.bodies]
-    written, kept = 0, []
-    with Progress(console=console, transient=True) as progress:
+    bodies = [template.find_body(cats, acronym)] if acronym else [None, *cats.bodies]
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True, disable=len(bodies) == 1) as progress:
         task = progress.add_task("Generando plantillas", total=len(bodies))
-        for body in bodies:
-            path = template.template_path(ed, cats, body)
-            if path.exists() and not sobrescribir:
-                kept.append(path)
-            else:
-                template.save(template.build_workbook(ed, cats, body), path)
-                written += 1
-            progress.advance(task)
-    console.print(f"Plantillas escritas: {written:,} en {ed.paths.templates}")
+        written, kept = template.generate(ed, cats, bodies, overwrite=sobrescribir,
+                                          on_progress=lambda body, path: progress.advance(task))
+    where = ed.paths.templates
+    if len(bodies) == 1:
+        path = (written or kept)[0]
+        if written:
+            console.print(f"Plantilla escrita: {path}")
+        else:
+            console.print(f"[yellow]La plantilla ya existía y no se modificó:[/] {path}\n"
+                          "Use --sobrescribir para reemplazarla.")
+        return
+    console.print(f"Plantillas escritas: {len(written):,} en {where} "
+                  f"({len(cats.bodies):,} instituciones del registro y una en blanco).")
     if kept:
         console.print(f"[yellow]{len(kept):,} ya existían y se conservaron sin cambios[/] "
                       "(use --sobrescribir para reemplazarlas).")

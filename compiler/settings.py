@@ -138,9 +138,17 @@ def _date(value: Any, where: str, path: Path) -> dt.date:
         raise SettingsError(f"{path}: «{where}» debe ser una fecha AAAA-MM-DD; dice «{value}».") from None
 
 
+def check_key(edition: str) -> str:
+    """Edition keys name folders: letters, digits, «-» and «_» only."""
+    if not edition or not all(ch.isalnum() or ch in "-_" for ch in edition) or edition.startswith("-"):
+        raise SettingsError(f"«{edition}» no sirve como nombre de edición: use sólo letras, números, «-» o «_» "
+                            "(por ejemplo 2026 o muestra).")
+    return edition
+
+
 def init(root: Path, edition: str, year: int | None = None, sample: bool = False) -> Path:
     """Create the edition's settings file and folders; never overwrites settings."""
-    paths = EditionPaths(root, edition)
+    paths = EditionPaths(root, check_key(edition))
     if year is None:
         if not edition.isdigit():
             raise SettingsError(f"La edición «{edition}» no es un año: indique --anio.")
@@ -158,7 +166,7 @@ def init(root: Path, edition: str, year: int | None = None, sample: bool = False
 
 
 def load(root: Path, edition: str) -> Edition:
-    paths = EditionPaths(root, edition)
+    paths = EditionPaths(root, check_key(edition))
     path = paths.settings
     if not path.exists():
         raise SettingsError(

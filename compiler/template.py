@@ -196,7 +196,7 @@ def _protect(ws) -> None:
 
 def _field_validation(f: Field, ranges: dict[str, str], cell: str) -> DataValidation | None:
     if f.catalog:
-        dv = DataValidation(type="list", formula1=f"={ranges[f.catalog]}", allow_blank=True)
+        dv = DataValidation(type="list", formula1=f"{ranges[f.catalog]}", allow_blank=True)
         if f.catalog == "instituciones":
             # Bodies not yet registered may type their name; the validator flags it.
             dv.errorStyle = "warning"
@@ -378,7 +378,7 @@ def _write_cifras(wb: Workbook, edition: Edition, ranges: dict[str, str]) -> Non
         elif col.type == "ref":
             ref_dv.add(rng)
         elif col.catalog:
-            dv = DataValidation(type="list", formula1=f"={ranges[col.catalog]}", allow_blank=True)
+            dv = DataValidation(type="list", formula1=f"{ranges[col.catalog]}", allow_blank=True)
             dv.error = "Elija un valor de la lista."
             dv.errorTitle = col.label[:32]
             dv.showErrorMessage = True
@@ -577,3 +577,57 @@ def template_path(edition: Edition, catalogs: Catalogs, body: Body | None) -> Pa
     name = body.acronym or body.id
     safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in name).strip("-")
     return base / body.sector / f"{safe}.xlsx"
+
+
+def find_body(catalogs: Catalogs, acronym: str) -> Body:
+    """The registered body with this acronym (or registry id), case-insensitive."""
+    import difflib
+
+    from .errors import CompendioError
+
+    key = acronym.strip().casefold()
+    for b in catalogs.bodies:
+        if key in (b.acronym.casefold(), b.id.casefold()):
+            return b
+    names = {b.acronym or b.id: b for b in catalogs.bodies}
+    close = difflib.get_close_matches(acronym.strip().upper(), [n.upper() for n in names], n=3, cutoff=0.6)
+    hint = f" ¿Quiso decir {', '.join(close)}?" if close else ""
+    raise CompendioError(
+        f"No hay ninguna institución con la sigla «{acronym}» en el registro "
+        f"(compiler/catalogs/organismos.csv).{hint} Si es nueva, agréguela al registro o use la plantilla en blanco.")
+
+
+def plan(edition: Edition, catalogs: Catalogs, bodies: list[Body | None]) -> list[tuple[Body | None, Path]]:
+    """Each body with its template path; refuses a registry where two bodies share one file."""
+    from .errors import CatalogError
+
+    out, seen = [], {}
+    for body in bodies:
+        path = template_path(edition, catalogs, body)
+        if path in seen:
+            first = seen[path]
+            raise CatalogError(
+                f"Dos instituciones del registro tendrían la misma plantilla {path.relative_to(edition.paths.root)}: "
+                f"«{first.name}» y «{body.name}». Corrija sus siglas en compiler/catalogs/organismos.csv.")
+        seen[path] = body
+        out.append((body, path))
+    return out
+
+
+def generate(edition: Edition, catalogs: Catalogs, bodies: list[Body | None], overwrite: bool = False,
+             on_progress=None) -> tuple[list[Path], list[Path]]:
+    """Write the templates of ``bodies`` (``None`` = the blank one); existing files are kept unless ``overwrite``.
+
+    Returns (written, kept). Each file is written atomically, so an interrupted
+    run leaves whole templates only.
+    """
+    written, kept = [], []
+    for body, path in plan(edition, catalogs, bodies):
+        if path.exists() and not overwrite:
+            kept.append(path)
+        else:
+            save(build_workbook(edition, catalogs, body), path)
+            written.append(path)
+        if on_progress:
+            on_progress(body, path)
+    return written, kept

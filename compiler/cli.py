@@ -183,5 +183,93 @@ def compile_cmd(edition, keep_html, borrador, no_companions, root):
                   f"{result.programs:,} programas, {result.seconds:,.1f} s.")
 
 
+@main.command("generar", context_settings=CONTEXT)
+@edition_option
+@click.option("-n", "--programas", type=click.IntRange(1, 20_000), default=30, show_default=True,
+              help="Cuántos reportes ficticios escribir.")
+@click.option("--semilla", type=int, default=1, show_default=True,
+              help="Semilla: la misma semilla da los mismos archivos.")
+@click.option("--errores", is_flag=True,
+              help="Siembra un error conocido de cada tipo y escribe su lista en errores-sembrados.json.")
+@click.option("--destino", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Carpeta de salida (vacía). Por omisión, submissions/<edición>/, sólo si la edición es de muestra.")
+@click.option("--generado", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="AAAA-MM-DD",
+              help="Fecha que se anota en el sello de cada libro (por omisión, hoy); fíjela para repetir archivos idénticos.")
+@root_option
+@friendly_errors
+def generar_cmd(edition, programas, semilla, errores, destino, generado, root):
+    """Escribe reportes FICTICIOS llenos (para la muestra, pruebas y mediciones de rendimiento).
+
+    Los textos y cifras se inventan con la forma de una edición real: sectores, objetivos, longitudes, desgloses.
+    Nunca escribe en la carpeta de una edición real ni en una carpeta que ya tenga libros.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from . import catalogs as cat, settings, synth
+
+    ed = settings.load(root, edition)
+    target = synth.check_destination(root, ed, destino)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("Escribiendo reportes ficticios", total=programas)
+        result = synth.generate(ed, cat.load(), programas, semilla, target,
+                                defects=synth.DEFECT_CODES if errores else (),
+                                generated=generado.date() if generado else None,
+                                progress=lambda: progress.advance(task))
+    console.print(f"Reportes ficticios escritos: {len(result.files):,} en {target}")
+    if errores:
+        planted = [x for x in result.planted if x.planted]
+        console.print(f"Errores sembrados: {len(planted):,} (lista en {target / synth.PLANTED_FILE})")
+
+
+@main.command("ciclo", context_settings=CONTEXT)
+@edition_option
+@root_option
+@click.pass_context
+@friendly_errors
+def ciclo_cmd(ctx, edition, root):
+    """Corre el ciclo completo de una edición: plantillas → validación → compilación.
+
+    Un archivo rechazado es un resultado normal de la validación: el ciclo sigue y compila lo aceptado.
+    Con --edition muestra, si faltan la configuración o los reportes de muestra, primero los crea.
+    Las plantillas que ya existen se conservan (no se reemplazan sin «compendio templates --sobrescribir»).
+    """
+    from . import catalogs as cat, synth
+
+    if edition == "muestra":
+        for line in synth.ensure_sample(root, cat.load()):
+            console.print(f"Muestra: {line}")
+    stages = (("templates", "Plantillas"), ("validate", "Validación"), ("compile", "Compilación"))
+    summary, worst = [], 0
+    for i, (name, label) in enumerate(stages, start=1):
+        command = main.commands.get(name)
+        console.rule(f"[bold]{i}/{len(stages)} {label}[/]")
+        if command is None:
+            summary.append(f"{label}: omitida (esta versión todavía no tiene «compendio {name}»)")
+            continue
+        params = {p.name for p in command.params}
+        code = 0
+        try:
+            ctx.invoke(command, **{k: v for k, v in (("edition", edition), ("root", root)) if k in params})
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        if code == 0:
+            summary.append(f"{label}: lista")
+        elif name == "validate" and code == 1:
+            summary.append(f"{label}: lista, con archivos rechazados (cada institución tiene su retroalimentación "
+                           f"en output/{edition}/retroalimentacion/)")
+        else:
+            summary.append(f"{label}: no terminó (código {code}); vea el mensaje de arriba")
+            worst = max(worst, code)
+    console.rule("[bold]Resumen del ciclo[/]")
+    for line in summary:
+        console.print(f"  • {line}")
+    if edition == "muestra":
+        console.print("La edición de muestra tiene datos FICTICIOS y errores sembrados a propósito "
+                      f"(lista en submissions/muestra/{synth.PLANTED_FILE}).")
+    if worst:
+        sys.exit(worst)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

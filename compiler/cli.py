@@ -183,6 +183,71 @@ def compile_cmd(edition, keep_html, borrador, no_companions, root):
                   f"{result.programs:,} programas, {result.seconds:,.1f} s.")
 
 
+@main.command("status", context_settings=CONTEXT)
+@edition_option
+@click.option("--sector", "sector_key", default=None, metavar="CLAVE",
+              help="Sólo un sector en la terminal (apf, estatal, legislativo, judicial, autonomo, osc); "
+                   "el tablero de Excel siempre los trae todos.")
+@root_option
+@friendly_errors
+def status_cmd(edition, sector_key, root):
+    """Tablero de recepción: plantillas enviadas, recibidas, aceptadas, rechazadas y faltantes."""
+    from rich.table import Table
+
+    from . import board as brd, catalogs as cat, register, settings
+
+    ed = settings.load(root, edition)
+    if not register.exists(ed):
+        console.print(f"Todavía no se ha validado ningún archivo de la edición {edition} "
+                      f"(no existe {ed.paths.register}).")
+        console.print(f"Valide primero los reportes recibidos con: [bold]compendio validate --edition {edition}[/]")
+        return
+    cats = cat.load()
+    if sector_key and sector_key not in {s.key for s in cats.sectors}:
+        raise CompendioError(f"«{sector_key}» no es un sector. Use una de estas claves: "
+                             + ", ".join(s.key for s in cats.sectors) + ".")
+    board = brd.build(ed, cats, register.load(ed))
+    path = brd.write_excel(board, cats)
+
+    def n(v):
+        return "—" if v is None else f"{v:,}"
+
+    def line(row, missing, style=None):
+        name = f"{row.acronym} — {row.institution}" if row.acronym else row.institution
+        return (name, n(row.templates), n(row.received), n(row.accepted), n(row.observed), n(row.rejected), missing)
+
+    table = Table(title=f"Recepción de reportes — {ed.title}", title_justify="left",
+                  caption="Env.: plantillas enviadas · Rec.: programas recibidos (versión vigente) · Acep.: aceptados · "
+                          "Obs.: aceptados con observaciones · Rech.: rechazados · Falta: sin respuesta",
+                  caption_justify="left")
+    labels = ("Env.", "Rec.", "Acep.", "Obs.", "Rech.", "Falta")
+    table.add_column("Institución", no_wrap=True, overflow="ellipsis", min_width=20,
+                     max_width=max(20, console.width - 8 * len(labels) - 4))
+    for label in labels:
+        table.add_column(label, justify="right", no_wrap=True, min_width=max(5, len(label)))
+    shown = [g for g in board.groups if not sector_key or g.sector == cats.sector(sector_key).name]
+    for group in shown:
+        table.add_row(f"[bold]{group.sector}[/]")
+        for row in group.rows:
+            missing = "Sí" if row.missing else ""
+            table.add_row(*line(row, missing), style="red" if row.missing else None)
+        table.add_row(*line(group.total(), n(group.missing)), style="bold", end_section=True)
+    if not sector_key:
+        table.add_row(*line(board.total(), n(board.missing)), style="bold")
+    if shown:
+        console.print(table)
+    else:
+        console.print(f"No hay instituciones del sector «{sector_key}» con plantillas ni envíos.")
+    if not board.templates_found:
+        console.print(f"[yellow]No hay plantillas generadas en {ed.paths.templates}:[/] se espera un reporte de "
+                      "cada institución del registro (compiler/catalogs/organismos.csv).")
+    duplicates = sum(r.duplicates for g in board.groups for r in g.rows)
+    if duplicates:
+        console.print(f"[yellow]{duplicates:,} archivo(s) repiten un programa con la misma fecha de recepción:[/] "
+                      "decida cuál vale y retire el otro de submissions/.")
+    console.print(f"Tablero para compartir: {path}")
+
+
 @main.command("generar", context_settings=CONTEXT)
 @edition_option
 @click.option("-n", "--programas", type=click.IntRange(1, 20_000), default=30, show_default=True,

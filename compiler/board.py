@@ -1,0 +1,312 @@
+"""The reception board: per sector and institution, what was sent, received, accepted and is missing.
+
+Built from the templates under ``intake_templates/<ed>/`` (which body got how
+many) and the submissions register (what came back and how it fared). The CLI
+prints it; ``write_excel`` makes ``output/<ed>/tablero.xlsx`` for staff to
+send around.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from .catalogs import Body, Catalogs
+from .model import normalise
+from .register import Entry, Register
+from .settings import Edition
+
+NO_SECTOR = "Sin sector identificado"
+UNIDENTIFIED = "Archivos que no se pudieron identificar"
+GUINDA = "611232"
+
+
+@dataclass
+class Row:
+    """One institution's line (or a subtotal when ``institution`` starts with «Total»)."""
+
+    sector: str
+    institution: str
+    acronym: str = ""
+    templates: int | None = 0  # None: no templates were generated for the edition
+    received: int = 0
+    accepted: int = 0
+    observed: int = 0
+    rejected: int = 0
+    superseded: int = 0
+    duplicates: int = 0
+    last_received: dt.datetime | None = None
+    registered: bool = True
+
+    @property
+    def expected(self) -> bool:
+        return self.templates is None or self.templates > 0
+
+    @property
+    def missing(self) -> bool:
+        """Sent a template (or expected, when none were generated) and nothing came back."""
+        return self.registered and self.expected and self.received == 0
+
+    def add(self, entry: Entry) -> None:
+        if entry.current:
+            self.received += 1
+            self.accepted += entry.estado == "aceptado"
+            self.observed += entry.estado == "aceptado con observaciones"
+            self.rejected += entry.estado == "rechazado"
+            self.duplicates += entry.duplicado
+            received = dt.datetime.fromisoformat(entry.recibido)
+            self.last_received = max(filter(None, (self.last_received, received)))
+        else:
+            self.superseded += 1
+
+
+@dataclass
+class Group:
+    sector: str
+    rows: list[Row] = field(default_factory=list)
+
+    def total(self, label: str | None = None) -> Row:
+        t = Row(self.sector, label or f"Total {self.sector}", templates=None)
+        rows = self.rows
+        if any(r.templates is not None for r in rows):
+            t.templates = sum(r.templates or 0 for r in rows)
+        for name in ("received", "accepted", "observed", "rejected", "superseded", "duplicates"):
+            setattr(t, name, sum(getattr(r, name) for r in rows))
+        t.last_received = max((r.last_received for r in rows if r.last_received), default=None)
+        t.registered = False
+        return t
+
+    @property
+    def missing(self) -> int:
+        return sum(r.missing for r in self.rows)
+
+
+@dataclass
+class Board:
+    edition: Edition
+    generated: dt.datetime
+    templates_found: bool
+    groups: list[Group]
+    entries: list[Entry]
+
+    def total(self) -> Row:
+        return Group("Total", [r for g in self.groups for r in g.rows]).total("Total general")
+
+    @property
+    def missing(self) -> int:
+        return sum(g.missing for g in self.groups)
+
+
+def templates_sent(edition: Edition) -> dict[str, int]:
+    """Workbooks under intake_templates/<ed>/ per body id, read from each one's stamp.
+
+    Reading the stamp rather than trusting file names keeps the count right
+    when staff rename or copy templates (one per program).
+    """
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    from .errors import UnreadableWorkbook
+    from .reader import read_stamp
+
+    counts: dict[str, int] = {}
+    folder = edition.paths.templates
+    if not folder.exists():
+        return counts
+    for path in sorted(folder.rglob("*.xlsx")):
+        if path.name.startswith((".~", "~$")):
+            continue  # temporary and Excel lock files
+        try:
+            stamp = read_stamp(CalamineWorkbook.from_path(str(path)), path)
+        except (CalamineError, UnreadableWorkbook, OSError, ValueError):
+            continue
+        if stamp.institution_id:
+            counts[stamp.institution_id] = counts.get(stamp.institution_id, 0) + 1
+    return counts
+
+
+def build(edition: Edition, catalogs: Catalogs, register: Register,
+          now: dt.datetime | None = None) -> Board:
+    sent = templates_sent(edition)
+    templates_found = bool(sent)
+    bodies = {b.id: b for b in catalogs.bodies}
+    rows: dict[tuple, Row] = {}
+
+    def body_row(body: Body) -> Row:
+        key = ("id", body.id)
+        if key not in rows:
+            templates = sent.get(body.id, 0) if templates_found else None
+            rows[key] = Row(catalogs.sector(body.sector).name, body.name, body.acronym, templates)
+        return rows[key]
+
+    for body in catalogs.bodies:
+        if not templates_found or sent.get(body.id):
+            body_row(body)
+    sector_names = {s.key: s.name for s in catalogs.sectors}
+    for entry in register.entries:
+        if entry.institucion_id in bodies:
+            row = body_row(bodies[entry.institucion_id])
+        elif entry.institucion:
+            key = ("nombre", normalise(entry.institucion))
+            if key not in rows:
+                rows[key] = Row(sector_names.get(entry.sector or "", NO_SECTOR), entry.institucion,
+                                templates=0 if templates_found else None, registered=False)
+            row = rows[key]
+        else:
+            key = ("ilegible",)
+            if key not in rows:
+                rows[key] = Row(UNIDENTIFIED, "Sin institución (archivo ilegible o sin nombre)",
+                                templates=None, registered=False)
+            row = rows[key]
+        row.add(entry)
+    order = [s.name for s in catalogs.sectors] + [NO_SECTOR, UNIDENTIFIED]
+    groups = []
+    for sector in order:
+        members = sorted((r for r in rows.values() if r.sector == sector), key=lambda r: normalise(r.institution))
+        if members:
+            groups.append(Group(sector, members))
+    return Board(edition, now or dt.datetime.now().replace(microsecond=0), templates_found, groups,
+                 list(register.entries))
+
+
+# --- Excel -----------------------------------------------------------------
+
+HEADERS = (("Sector", 24), ("Institución", 52), ("Siglas", 12), ("Plantillas enviadas", 12), ("Recibidos", 11),
+           ("Aceptados", 11), ("Aceptados con observaciones", 14), ("Rechazados", 11), ("Sin respuesta", 11),
+           ("Archivos sustituidos", 12), ("Último envío", 17))
+FILE_HEADERS = (("Ruta", 44), ("Institución", 40), ("Sector", 22), ("Programa", 50), ("Estado", 24),
+                ("Situación", 12), ("Sustituido por", 36), ("Duplicado", 11), ("Errores", 9), ("Advertencias", 12),
+                ("Notas", 8), ("Códigos", 40), ("Recibido", 17), ("Validado", 17), ("Tamaño (KB)", 11),
+                ("Versión del validador", 12), ("SHA-256", 30))
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor=GUINDA)
+SUBTOTAL_FILL = PatternFill("solid", fgColor="F2E6E9")
+MISSING_FILL = PatternFill("solid", fgColor="FFC7CE")
+REJECTED_FONT = Font(color="9C0006", bold=True)
+DATETIME = "dd/mm/yyyy hh:mm"
+COUNT = "#,##0"
+
+
+def row_values(row: Row, subtotal: bool = False, missing_count: int | None = None) -> list:
+    """Cells of a board line, as the Excel board and the terminal show them."""
+    if subtotal:
+        missing = missing_count
+    else:
+        missing = "Sí" if row.missing else ("No" if row.registered and row.expected else "")
+    return [row.sector, row.institution, row.acronym, row.templates, row.received, row.accepted, row.observed,
+            row.rejected, missing, row.superseded, row.last_received]
+
+
+def _header(ws, r: int, headers) -> None:
+    for i, (label, width) in enumerate(headers, start=1):
+        c = ws.cell(r, i, label)
+        c.font, c.fill = HEADER_FONT, HEADER_FILL
+        c.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.row_dimensions[r].height = 45
+
+
+def _write_line(ws, r: int, values: list, bold: bool = False) -> None:
+    for i, v in enumerate(values, start=1):
+        c = ws.cell(r, i, v)
+        if isinstance(v, int):
+            c.number_format = COUNT
+        elif isinstance(v, dt.datetime):
+            c.number_format = DATETIME
+        if bold:
+            c.font = Font(bold=True)
+            c.fill = SUBTOTAL_FILL
+
+
+def _summary_sheet(wb: Workbook, board: Board) -> None:
+    ws = wb.active
+    ws.title = "Tablero"
+    ed = board.edition
+    ws["A1"] = f"{ed.title}: tablero de recepción de reportes"
+    ws["A1"].font = Font(bold=True, size=14, color=GUINDA)
+    total = board.total()
+    ws["A2"] = (f"Actualizado el {board.generated:%d/%m/%Y a las %H:%M}. Fecha límite de entrega: "
+                f"{ed.deadline:%d/%m/%Y}. Programas recibidos: {total.received:,} (aceptados {total.accepted:,}, "
+                f"con observaciones {total.observed:,}, rechazados {total.rejected:,}). "
+                f"Instituciones sin respuesta: {board.missing:,}.")
+    ws["A3"] = ("Plantillas enviadas: las que hay en intake_templates/ para cada institución. «Recibidos» cuenta "
+                "la versión vigente de cada programa; las anteriores se cuentan en «Archivos sustituidos»."
+                if board.templates_found else
+                "No se generaron plantillas para esta edición: se espera un reporte de cada institución del registro.")
+    for cell in ("A2", "A3"):
+        ws[cell].alignment = Alignment(wrap_text=False)
+    header_row = 5
+    _header(ws, header_row, HEADERS)
+    r = header_row
+    missing_col = [h for h, _ in HEADERS].index("Sin respuesta") + 1
+    rejected_col = [h for h, _ in HEADERS].index("Rechazados") + 1
+    for group in board.groups:
+        for row in group.rows:
+            r += 1
+            _write_line(ws, r, row_values(row))
+            ws.cell(r, missing_col).alignment = Alignment(horizontal="center")
+            if row.missing:
+                ws.cell(r, missing_col).fill = MISSING_FILL
+            if row.rejected:
+                ws.cell(r, rejected_col).font = REJECTED_FONT
+        r += 1
+        _write_line(ws, r, row_values(group.total(), subtotal=True, missing_count=group.missing), bold=True)
+    last_filtered = r
+    r += 1
+    _write_line(ws, r, row_values(total, subtotal=True, missing_count=board.missing), bold=True)
+    ws.cell(r, 1).value = "Total general"
+    ws.freeze_panes = ws.cell(header_row + 1, 3)
+    ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(HEADERS))}{max(last_filtered, header_row + 1)}"
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _files_sheet(wb: Workbook, board: Board, catalogs: Catalogs) -> None:
+    ws = wb.create_sheet("Archivos")
+    _header(ws, 1, FILE_HEADERS)
+    sectors = {s.key: s.name for s in catalogs.sectors}
+    entries = sorted(board.entries, key=lambda e: (normalise(e.institucion or "~"), e.recibido, e.ruta))
+    for r, e in enumerate(entries, start=2):
+        values = [e.ruta, e.institucion or "", sectors.get(e.sector or "", ""), e.programa or "", e.estado,
+                  e.situacion, e.sustituido_por or "", "Sí" if e.duplicado else "", e.errores, e.advertencias,
+                  e.notas, ", ".join(e.codigos), dt.datetime.fromisoformat(e.recibido),
+                  dt.datetime.fromisoformat(e.validado), round(e.tamano / 1024, 1), e.version_validador, e.sha256]
+        _write_line(ws, r, values)
+        ws.cell(r, 15).number_format = "#,##0.0"
+        if e.estado == "rechazado":
+            ws.cell(r, 5).font = REJECTED_FONT
+        if not e.current:
+            for c in range(1, len(values) + 1):
+                ws.cell(r, c).font = Font(color="808080", italic=True)
+    ws.freeze_panes = "B2"
+    ws.print_title_rows = "1:1"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(FILE_HEADERS))}{max(len(entries) + 1, 2)}"
+
+
+def write_excel(board: Board, catalogs: Catalogs, path: Path | None = None) -> Path:
+    """``output/<ed>/tablero.xlsx``: «Tablero» (summary) and «Archivos» (every register entry)."""
+    from .errors import OutputError
+    from .template import save
+
+    path = path or board.edition.paths.output / "tablero.xlsx"
+    wb = Workbook()
+    _summary_sheet(wb, board)
+    _files_sheet(wb, board, catalogs)
+    wb.properties.title = f"Tablero de recepción — {board.edition.title}"
+    wb.properties.language = "es-MX"
+    try:
+        return save(wb, path)
+    except OSError as exc:
+        raise OutputError(f"No se pudo escribir el tablero {path} ({exc.strerror or exc}). "
+                          "Si lo tiene abierto en Excel, ciérrelo y vuelva a intentarlo.") from None

@@ -99,7 +99,8 @@ def templates_cmd(edition, acronym, sobrescribir, root):
     cats = cat.load()
     bodies = [template.find_body(cats, acronym)] if acronym else [None, *cats.bodies]
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=True, disable=len(bodies) == 1) as progress:
+    with Progress(*columns, console=console, transient=True,
+                  disable=len(bodies) == 1 or not console.is_terminal) as progress:
         task = progress.add_task("Generando plantillas", total=len(bodies))
         written, kept = template.generate(ed, cats, bodies, overwrite=sobrescribir,
                                           on_progress=lambda body, path: progress.advance(task))

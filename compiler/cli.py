@@ -142,6 +142,79 @@ class _CompileProgress:
         self.progress.advance(self.task)
 
 
+@main.command("validate", context_settings=CONTEXT)
+@edition_option
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path), metavar="[ARCHIVOS O CARPETAS]...")
+@click.option("--sin-retroalimentacion", "no_feedback", is_flag=True,
+              help="No escribe las copias marcadas de los libros (sólo el resumen).")
+@root_option
+@friendly_errors
+def validate_cmd(edition, paths, no_feedback, root):
+    """Valida los reportes recibidos: todos los libros de submissions/<edición>/ o los ARCHIVOS indicados.
+
+    Escribe output/<edición>/validacion.xlsx y validacion.json, la retroalimentación de cada archivo con
+    observaciones y el registro de envíos. Código de salida: 0 todo aceptado, 1 hay rechazados, 2 no se pudo validar.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
+    from . import catalogs as cat, settings, validation
+
+    ed = settings.load(root, edition)
+    cats = cat.load()
+    files = validation.expand(paths) if paths else validation.discover(ed)
+    if not files:
+        where = ", ".join(str(p) for p in paths) if paths else str(ed.paths.submissions)
+        raise CompendioError(f"No hay libros que validar en {where}. Copie ahí los archivos .xlsx recibidos "
+                             "(pueden ir en subcarpetas) o indique los archivos a validar.")
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("Validando", total=len(files))
+        reports = validation.validate_paths(files, ed, cats, progress=lambda _p: progress.advance(task))
+        try:
+            from . import register
+        except ImportError:  # pragma: no cover - register not installed in this build
+            register = None
+        if register is not None:
+            register.record(ed, reports, cats)
+        written = []
+        if not no_feedback:
+            try:
+                from . import feedback
+            except ImportError:  # pragma: no cover
+                feedback = None
+            if feedback is not None:
+                task = progress.add_task("Retroalimentación", total=len(reports))
+                for report in reports:
+                    path = feedback.write_feedback(report, ed, cats)
+                    if path is not None:
+                        written.append(path)
+                    progress.advance(task)
+        xlsx, js = validation.write_summary(reports, ed)
+
+    rows = validation.summary_rows(reports, ed)
+    style = {"aceptado": "green", "aceptado con observaciones": "yellow", "rechazado": "bold red"}
+    table = Table(title=f"Validación — edición {edition}", title_justify="left")
+    for name, kw in (("Archivo", {"overflow": "fold"}), ("Institución", {"overflow": "ellipsis", "max_width": 30}),
+                     ("Programa", {"overflow": "ellipsis", "max_width": 40}), ("Estado", {}),
+                     ("Errores", {"justify": "right"}), ("Advertencias", {"justify": "right"})):
+        table.add_column(name, **kw)
+    for r in rows:
+        status = r["status"] + (" (sustituido)" if r["superseded_by"] else "")
+        table.add_row(r["file"], r["institution"] or "—", r["program"] or "—",
+                      f"[{style[r['status']]}]{status}[/]", f"{r['errors']:,}", f"{r['warnings']:,}")
+    console.print(table)
+    counts = {s: sum(1 for r in reports if r.status == s) for s in style}
+    console.print(f"{len(reports):,} archivos: [green]{counts['aceptado']:,} aceptados[/], "
+                  f"[yellow]{counts['aceptado con observaciones']:,} aceptados con observaciones[/], "
+                  f"[bold red]{counts['rechazado']:,} rechazados[/].")
+    console.print(f"Resumen: {xlsx} y {js}")
+    if written:
+        console.print(f"Retroalimentación para {len(written):,} archivo(s) en {ed.paths.feedback}")
+    if counts["rechazado"]:
+        sys.exit(1)
+
+
 @main.command("compile", context_settings=CONTEXT)
 @edition_option
 @click.option("--guardar-html", "keep_html", is_flag=True,

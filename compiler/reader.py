@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import re
 import zipfile
 from pathlib import Path
@@ -29,7 +30,7 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls and password-protected .
 ZIP_MAGIC = b"PK\x03\x04"
 
 
-def sniff(path: Path, head: bytes) -> None:
+def sniff(path: Path, head: bytes, data: bytes | None = None) -> None:
     """Refuse files that are not xlsx, saying what they seem to be."""
     name = path.name
     if head.startswith(OLE_MAGIC):
@@ -45,19 +46,68 @@ def sniff(path: Path, head: bytes) -> None:
             f"{name}: es un libro de Excel antiguo (.xls). Use la plantilla .xlsx de esta edición "
             "o guárdelo como «Libro de Excel (.xlsx)».")
     if head.startswith(ZIP_MAGIC):
+        _sniff_zip(path, data)
         return
-    kind = "un archivo vacío" if not head else "otro tipo de archivo"
-    if head.startswith(b"%PDF"):
+    kind = "otro tipo de archivo"
+    if not head:
+        kind = "un archivo vacío (0 bytes)"
+    elif head.startswith(b"%PDF"):
         kind = "un PDF"
-    elif head[:3] == b"\xff\xd8\xff" or head.startswith(b"\x89PNG"):
+    elif head[:3] == b"\xff\xd8\xff" or head.startswith((b"\x89PNG", b"GIF8", b"II*\x00", b"MM\x00*")):
         kind = "una imagen"
     elif head.lstrip()[:1] in (b"<",):
         kind = "una página web o XML"
-    elif all(32 <= b < 127 or b in (9, 10, 13) for b in head[:256]) or head.startswith(b"\xef\xbb\xbf"):
+    elif _is_text(head):
         kind = "un archivo de texto (CSV)"
     raise UnreadableWorkbook(
         "no-es-xlsx", path,
         f"{name}: no es un libro de Excel (.xlsx); parece {kind}. Llene la plantilla .xlsx de esta edición y envíela sin cambiarle la extensión.")
+
+
+def _is_text(head: bytes) -> bool:
+    """Plain text in UTF-8 or Latin-1 (a CSV export), judged on the first bytes."""
+    if b"\x00" in head:
+        return False
+    try:
+        # A multi-byte character may be cut at the end of the sample.
+        head.decode("utf-8")
+        return True
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(head) - 3:
+            return True
+    return all(b >= 32 or b in (9, 10, 13) for b in head)
+
+
+#: What a zip that is not a workbook usually is, by a member only it has.
+_OTHER_ZIPS = (
+    ("word/document.xml", "un documento de Word (.docx)"),
+    ("ppt/presentation.xml", "una presentación de PowerPoint (.pptx)"),
+    ("content.xml", "una hoja de cálculo de LibreOffice (.ods)"),
+)
+
+
+def _sniff_zip(path: Path, data: bytes | None = None) -> None:
+    """A zip is only a workbook if it has ``xl/workbook.xml``; say what it is otherwise.
+
+    A zip whose directory cannot be read (a cut download) is left to the
+    workbook reader, which reports it as damaged.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data) if data is not None else path) as z:
+            names = set(z.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return
+    if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
+        if "xl/workbook.bin" in names:
+            raise UnreadableWorkbook(
+                "no-es-xlsx", path,
+                f"{path.name}: es un libro binario de Excel (.xlsb). Guárdelo como «Libro de Excel (.xlsx)».")
+        return
+    kind = next((what for member, what in _OTHER_ZIPS if member in names), "un archivo comprimido (.zip)")
+    raise UnreadableWorkbook(
+        "no-es-xlsx", path,
+        f"{path.name}: no es un libro de Excel (.xlsx); parece {kind}. Llene la plantilla .xlsx de esta "
+        "edición y envíela sin cambiarle la extensión.")
 
 
 def _rows(wb: CalamineWorkbook, sheet: str) -> list[list[Any]]:
@@ -105,10 +155,13 @@ def read_stamp(wb: CalamineWorkbook, path: Path) -> Stamp:
 _FORMULA_NO_VALUE = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*>\s*<f>[^<]*</f>\s*(?:<v\s*/>|<v></v>)?\s*</c>')
 
 
-def formulas_without_value(path: Path, sheet_files: dict[str, str], input_cells: dict[str, set[str]]) -> list[str]:
+def formulas_without_value(source: Path | bytes, sheet_files: dict[str, str] | None,
+                           input_cells: dict[str, set[str]]) -> list[str]:
     """Input cells that hold a formula whose result was never saved (e.g. written by a script)."""
     found = []
-    with zipfile.ZipFile(path) as z:
+    with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as z:
+        if sheet_files is None:
+            sheet_files = _sheet_members(z)
         for sheet, member in sheet_files.items():
             cells = input_cells.get(sheet)
             if not cells:
@@ -126,11 +179,13 @@ def formulas_without_value(path: Path, sheet_files: dict[str, str], input_cells:
     return found
 
 
-def _sheet_members(path: Path) -> dict[str, str]:
-    """Sheet name → member path inside the xlsx zip."""
-    with zipfile.ZipFile(path) as z:
-        wbxml = z.read("xl/workbook.xml").decode("utf-8")
-        rels = z.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+def _sheet_members(source: zipfile.ZipFile | Path) -> dict[str, str]:
+    """Sheet name → member path inside the xlsx zip (an open zip or a path)."""
+    if not isinstance(source, zipfile.ZipFile):
+        with zipfile.ZipFile(source) as z:
+            return _sheet_members(z)
+    wbxml = source.read("xl/workbook.xml").decode("utf-8")
+    rels = source.read("xl/_rels/workbook.xml.rels").decode("utf-8")
     targets = dict(re.findall(r'Id="([^"]+)"[^>]*Target="([^"]+)"', rels))
     targets |= {k: v for v, k in re.findall(r'Target="([^"]+)"[^>]*Id="([^"]+)"', rels)}
     out = {}
@@ -148,7 +203,7 @@ def read(path: Path | str) -> Submission:
         data = path.read_bytes()
     except OSError as exc:
         raise UnreadableWorkbook("archivo-ilegible", path, f"{path.name}: no se pudo abrir ({exc.strerror}).") from None
-    sniff(path, data[:512])
+    sniff(path, data[:512], data)
     digest = hashlib.sha256(data).hexdigest()
     try:
         wb = CalamineWorkbook.from_path(str(path))
@@ -156,8 +211,8 @@ def read(path: Path | str) -> Submission:
     except (CalamineError, zipfile.BadZipFile, ValueError, OSError) as exc:
         raise UnreadableWorkbook(
             "archivo-danado", path,
-            f"{path.name}: el archivo está dañado o incompleto y no se puede abrir ({type(exc).__name__}). "
-            "Ábralo en Excel, guárdelo de nuevo y reenvíelo.") from None
+            f"{path.name}: el archivo está dañado o incompleto (¿se cortó al descargarlo o adjuntarlo?) y no "
+            "se puede abrir. Ábralo en Excel, guárdelo de nuevo y reenvíelo.") from None
     if g.SELLO not in names:
         if g.PROGRAMA in names:
             raise UnreadableWorkbook(
@@ -170,12 +225,21 @@ def read(path: Path | str) -> Submission:
             f"«{g.PROGRAMA}» y «{g.CIFRAS}»). Llene la plantilla que envió la UPMRIP.")
     try:
         stamp = read_stamp(wb, path)
+        if stamp.version not in g.SUPPORTED_VERSIONS:
+            raise UnreadableWorkbook(
+                "version-no-soportada", path,
+                f"{path.name}: la plantilla es de la versión «{stamp.version or 'sin versión'}», que esta versión del "
+                f"Compendio no lee (lee {', '.join(g.SUPPORTED_VERSIONS)}). Copie sus datos a la plantilla vigente.",
+                g.SELLO, g.sello_cell("version_plantilla"))
         missing = [s for s in g.REQUIRED_SHEETS if s not in names]
         if missing:
+            known = {g.INSTRUCCIONES, g.PROGRAMA, g.CIFRAS, g.TABLA, g.CATALOGOS, g.SELLO, g.OBSERVACIONES}
+            strangers = [n for n in names if n not in known]
+            hint = (f" El libro tiene la hoja «{strangers[0]}»: si es «{missing[0]}» renombrada, devuélvale su nombre."
+                    if strangers else f" Copie sus datos a una plantilla nueva.")
             raise UnreadableWorkbook(
                 "hoja-faltante", path,
-                f"{path.name}: falta la hoja «{missing[0]}» (¿se renombró o se borró?). "
-                f"Restaure el nombre «{missing[0]}» o copie sus datos a una plantilla nueva.", missing[0])
+                f"{path.name}: falta la hoja «{missing[0]}» (¿se renombró o se borró?).{hint}", missing[0])
         fields = _read_programa(wb, path)
         indicators = _read_cifras(wb, path)
         table = _read_tabla(wb)
@@ -187,7 +251,7 @@ def read(path: Path | str) -> Submission:
         g.CIFRAS: {c.address for ind in indicators for k, c in ind.cells.items()},
     }
     try:
-        formulas = formulas_without_value(path, _sheet_members(path), input_cells)
+        formulas = formulas_without_value(data, None, input_cells)
     except (KeyError, zipfile.BadZipFile):
         formulas = []
     return Submission(path=path, sha256=digest, stamp=stamp, fields=fields, indicators=indicators,
@@ -226,18 +290,17 @@ def _read_cifras(wb: CalamineWorkbook, path: Path) -> list[Indicator]:
                 "estructura-alterada", path,
                 f"{path.name}: en la hoja «{g.CIFRAS}» falta la columna «{col.label}». "
                 "Copie sus datos a una plantilla nueva.", g.CIFRAS, f"{cifras_col(col.id)}{g.CIFRAS_HEADER_ROW}")
-    data_cols = [c for c in CIFRAS_COLUMNS if c.type not in ("rownum", "status")]
+    from openpyxl.utils import get_column_letter
+
+    data_cols = [(c.id, header[c.id], get_column_letter(header[c.id])) for c in CIFRAS_COLUMNS
+                 if c.type not in ("rownum", "status")]
     out = []
     for i in range(g.CIFRAS_ROWS):
         r = g.CIFRAS_FIRST_ROW + i
-        cells = {}
-        for col in data_cols:
-            c = header[col.id]
-            from openpyxl.utils import get_column_letter
-
-            cells[col.id] = Cell(_at(rows, r, c), g.CIFRAS, f"{get_column_letter(c)}{r}")
-        if all(c.blank for c in cells.values()):
+        values = [_at(rows, r, c) for _, c, _ in data_cols]
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
             continue
+        cells = {cid: Cell(v, g.CIFRAS, f"{letter}{r}") for (cid, _, letter), v in zip(data_cols, values)}
         out.append(Indicator(row=r, number=i + 1, cells=cells))
     return out
 
@@ -249,10 +312,11 @@ def _read_tabla(wb: CalamineWorkbook) -> FreeTable | None:
     note_row = int(re.sub(r"\D", "", g.TABLA_NOTE_CELL))
     title = Cell(_at(rows, title_row, title_col), g.TABLA, g.TABLA_TITLE_CELL)
     note = Cell(_at(rows, note_row, title_col), g.TABLA, g.TABLA_NOTE_CELL)
-    grid = []
-    for r in range(g.TABLA_ROWS):
-        grid.append([Cell(_at(rows, g.TABLA_HEADER_ROW + r, g.TABLA_FIRST_COL + c), g.TABLA, g.tabla_cell(r, c))
-                     for c in range(g.TABLA_COLS)])
+    raw = [[_at(rows, g.TABLA_HEADER_ROW + r, g.TABLA_FIRST_COL + c) for c in range(g.TABLA_COLS)]
+           for r in range(g.TABLA_ROWS)]
+    while raw and all(v is None or (isinstance(v, str) and not v.strip()) for v in raw[-1]):
+        raw.pop()  # most workbooks have no table: build no cells for the empty grid
+    grid = [[Cell(v, g.TABLA, g.tabla_cell(r, c)) for c, v in enumerate(row)] for r, row in enumerate(raw)]
     while grid and all(c.blank for c in grid[-1]):
         grid.pop()
     width = max((max((i + 1 for i, c in enumerate(row) if not c.blank), default=0) for row in grid), default=0)

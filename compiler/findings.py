@@ -1,0 +1,165 @@
+"""The catalogue of finding codes: one place for each code's severity and message.
+
+A code is stable (tests, the register, the feedback workbook and the JSON
+summary key on it); the Spanish text may be reworded freely. Every message
+says what is wrong and what to do about it, addressed to the person who
+filled the workbook. The cell reference is not part of the message: it travels
+in the ``Finding`` and is prefixed where the message is shown out of context
+(``describe``).
+
+An edition may change the severity of any code in its settings::
+
+    severidades:
+      siglas-sin-definir: nota
+      edicion-distinta: advertencia
+
+Codes for files that cannot be read at all stay errors: there is nothing to
+accept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from .errors import SettingsError
+from .model import SEVERITY_ORDER, Finding, Severity
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    severity: Severity
+    title: str  # short Spanish name, for tables and the Observaciones sheet
+    template: str  # str.format template; parameters documented by the callers
+    #: File-level codes: the workbook could not be used, so they cannot be relaxed.
+    fatal: bool = False
+
+
+_CODES = (
+    # --- the file itself -------------------------------------------------
+    Code("no-es-xlsx", "error", "No es un libro .xlsx", "{detalle}", fatal=True),
+    Code("archivo-con-contrasena", "error", "Protegido con contraseña", "{detalle}", fatal=True),
+    Code("archivo-danado", "error", "Archivo dañado", "{detalle}", fatal=True),
+    Code("archivo-ilegible", "error", "No se pudo abrir", "{detalle}", fatal=True),
+    Code("no-es-plantilla", "error", "No es la plantilla", "{detalle}", fatal=True),
+    Code("sin-sello", "error", "Plantilla sin sello", "{detalle}", fatal=True),
+    Code("hoja-faltante", "error", "Falta una hoja", "{detalle}", fatal=True),
+    Code("estructura-alterada", "error", "Plantilla alterada", "{detalle}", fatal=True),
+    Code("version-no-soportada", "error", "Versión de plantilla no válida", "{detalle}", fatal=True),
+    Code("edicion-distinta", "error", "Plantilla de otra edición",
+         "El libro es la plantilla de la edición «{encontrada}», no de la edición {edicion}. "
+         "Copie sus datos a la plantilla {edicion} que envió la UPMRIP y envíela de nuevo."),
+    Code("formula-sin-valor", "error", "Fórmula sin resultado",
+         "La celda tiene una fórmula cuyo resultado no se guardó (el archivo no se abrió ni se guardó en Excel). "
+         "Escriba el valor en lugar de la fórmula, o abra el libro en Excel y guárdelo."),
+    # --- fields ----------------------------------------------------------
+    Code("campo-obligatorio", "error", "Falta un dato obligatorio", "Falta «{campo}»{motivo}. {ayuda}"),
+    Code("fecha-invalida", "error", "Fecha no válida",
+         "«{campo}» debe ser una fecha (dd/mm/aaaa) y dice «{valor}». Escríbala como fecha, por ejemplo 15/03/2025."),
+    Code("numero-invalido", "error", "Número no válido",
+         "«{campo}» debe ser un número entero mayor o igual a cero y dice «{valor}». Escriba sólo cifras, sin texto."),
+    Code("valor-fuera-de-catalogo", "error", "Valor fuera de la lista",
+         "«{valor}» no es una opción de «{campo}». Elija un valor de la lista desplegable{opciones}."),
+    Code("texto-demasiado-largo", "error", "Texto demasiado largo",
+         "«{campo}» tiene {largo:,} caracteres y el máximo es {maximo:,}. Resúmalo."),
+    Code("correo-invalido", "error", "Correo no válido",
+         "«{valor}» no es una dirección de correo válida. Escriba una sola dirección, como nombre@institucion.gob.mx."),
+    Code("fechas-invertidas", "error", "Fechas invertidas",
+         "«{campo}» ({fecha}) es anterior a «{otro}» ({otra_fecha}). Revise ambas fechas."),
+    # --- Cifras ----------------------------------------------------------
+    Code("cifra-invalida", "error", "Cifra no válida",
+         "«{columna}» de la fila {fila} dice «{valor}»: debe ser un número entero mayor o igual a cero, "
+         "sin comas, puntos ni texto{sugerencia}."),
+    Code("suma-no-cuadra", "error", "El desglose no suma el total",
+         "{suma}, pero el Total dice {total:,}.{vacias} Corrija el total o el desglose por {desglose} de la fila {fila}."),
+    Code("subgrupo-excede", "error", "Subgrupo mayor que su fila madre",
+         "El subgrupo de la fila {fila} tiene {columna} {valor:,}, más que la fila {madre} de la que es parte "
+         "({valor_madre:,}). Un subgrupo no puede ser mayor que su total; corrija una de las dos cifras."),
+    Code("subgrupos-no-suman", "error", "Los subgrupos no suman el total",
+         "La fila {madre} dice que sus subgrupos{criterio} suman su total, pero {suma}, y la fila {madre} "
+         "tiene {columna} {total:,}.{vacias} Corrija las cifras o escriba «No» en «¿Sus subgrupos suman el total?»."),
+    Code("subgrupo-sin-fila-madre", "error", "Subgrupo sin fila madre",
+         "La fila {fila} dice ser subgrupo de la fila {madre}, pero {motivo}. "
+         "Escriba el número de la fila de la que es parte, o deje la celda vacía."),
+    Code("sin-desglose-sexo", "advertencia", "Personas sin desglose por sexo",
+         "La fila {fila} cuenta {total:,} personas sin ningún desglose por sexo. Si tiene el dato, escriba "
+         "cuántas son mujeres, hombres, personas no binarias o sin dato."),
+    # --- content ---------------------------------------------------------
+    Code("sin-retos", "advertencia", "Sin retos",
+         "No se escribió ningún reto. El Compendio publica los retos de cada programa: describa al menos uno."),
+    Code("sin-resultados", "advertencia", "Resultados vacíos",
+         "Los resultados dicen que no los hay («{extracto}»). Describa lo que se hizo en el periodo, "
+         "con cifras si las tiene."),
+    Code("periodo-fuera-de-edicion", "advertencia", "Fuera del periodo de la edición",
+         "«{campo}» es {fecha}, {relacion} periodo de esta edición ({desde} a {hasta}). "
+         "Informe sólo resultados de ese periodo, o confirme la fecha."),
+    Code("texto-de-relleno", "advertencia", "Texto de relleno",
+         "«{campo}» dice «{valor}», que parece texto de relleno{origen}. Escriba la información real{alternativa}."),
+    Code("nombre-demasiado-largo", "advertencia", "Nombre muy largo",
+         "El nombre del programa tiene {largo:,} caracteres; el máximo es {maximo:,}. Use el nombre oficial "
+         "corto y pase la explicación a la descripción."),
+    Code("siglas-sin-definir", "advertencia", "Siglas sin desarrollar",
+         "Las siglas «{siglas}» no se desarrollan en ninguna parte del reporte. La primera vez que aparezcan, "
+         "escriba el nombre completo y las siglas entre paréntesis."),
+    Code("institucion-no-registrada", "advertencia", "Institución no registrada",
+         "«{valor}» no está en el registro de instituciones del Compendio. Elíjala de la lista desplegable con su "
+         "nombre oficial; si es nueva, la UPMRIP la dará de alta."),
+    Code("institucion-distinta-al-sello", "nota", "Plantilla de otra institución",
+         "La plantilla se envió a {sello} pero el reporte dice «{valor}». Si es correcto, no hace falta hacer nada."),
+    Code("programa-duplicado", "error", "Programa enviado dos veces",
+         "Este programa ({institucion}: «{programa}») ya llegó en «{otro}»{detalle}. Envíe cada programa una sola "
+         "vez; si este archivo lo corrige, avise a la UPMRIP para que sustituya al anterior."),
+    Code("posible-reporte-conjunto", "nota", "Posible reporte conjunto",
+         "{otra} envió un programa de nombre muy parecido («{programa}», en «{otro}»). Si es el mismo programa, "
+         "escriba las siglas de las instituciones coautoras en «Instituciones coautoras»."),
+)
+
+CODES: dict[str, Code] = {c.code: c for c in _CODES}
+SEVERITIES: tuple[Severity, ...] = tuple(SEVERITY_ORDER)
+
+
+def check_overrides(overrides: Mapping[str, str], source: str = "severidades") -> dict[str, Severity]:
+    """Validate an edition's ``severidades``; raise ``SettingsError`` naming the bad entry."""
+    clean: dict[str, Severity] = {}
+    for code, severity in (overrides or {}).items():
+        if code not in CODES:
+            known = ", ".join(sorted(c for c in CODES if not CODES[c].fatal))
+            raise SettingsError(f"{source}: «{code}» no es un código de observación. Códigos: {known}.")
+        sev = str(severity).strip().lower()
+        if sev not in SEVERITIES:
+            raise SettingsError(f"{source}: la severidad de «{code}» debe ser error, advertencia o nota; dice «{severity}».")
+        if CODES[code].fatal and sev != "error":
+            raise SettingsError(f"{source}: «{code}» significa que el archivo no se puede leer; siempre es error.")
+        clean[code] = sev  # type: ignore[assignment]
+    return clean
+
+
+def _format_value(value: Any) -> Any:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.strftime("%d/%m/%Y")
+    return value
+
+
+class FindingFactory:
+    """Builds findings with an edition's severities."""
+
+    def __init__(self, overrides: Mapping[str, str] | None = None):
+        self.severities = {c.code: c.severity for c in _CODES} | check_overrides(overrides or {})
+
+    def __call__(self, code: str, sheet: str | None, cell: str | None, value: Any = None, **params: Any) -> Finding:
+        spec = CODES[code]
+        shown = {k: _format_value(v) for k, v in params.items()}
+        if "valor" not in shown:
+            shown["valor"] = _format_value(value)
+        return Finding(code, self.severities[code], sheet, cell, spec.template.format(**shown), value)
+
+
+def describe(finding: Finding) -> str:
+    """The message with its cell in front, for output that is read out of context."""
+    return f"{finding.ref}: {finding.message}" if finding.ref else finding.message
+
+
+def title(code: str) -> str:
+    return CODES[code].title if code in CODES else code

@@ -1,0 +1,987 @@
+"""Submission → ``Report``: every problem of a file in one pass, each pinned to a cell.
+
+Four layers, all collecting ``Finding`` values (never stopping at the first):
+
+1. **The file** (``reader``): not an xlsx, damaged, password, not our
+   template, another edition, sheets renamed, formulas without a saved value.
+2. **Fields** (cerberus): a schema built once from ``spec.PROGRAM_FIELDS`` and
+   ``spec.CIFRAS_COLUMNS`` checks required fields, dates, whole numbers,
+   lengths, catalogs and e-mail; cerberus errors are translated to finding
+   codes in ``_translate``. «Required only if» (the state for state
+   governments, the end date of a temporary program) is a schema variant
+   chosen per document, so cerberus's own ``required`` rule does the work.
+3. **Arithmetic** on *Cifras* (``spec.BREAKDOWNS``): each breakdown with any
+   value sums to the row's total; sub-groups never exceed their parent and, if
+   the parent says «Sí», sum to it (per ``criterio``). A blank is not a zero:
+   messages name the blank cells. The finding sits on the **Total** cell of the
+   row (for sub-groups, on the parent's cell of the column that fails): the one
+   number every part is checked against.
+4. **Content** (warnings): placeholders, no challenges, empty results, dates
+   outside the edition, long names, acronyms never spelled out, unregistered
+   bodies; and across files, the same program twice or a near-identical
+   program from another body.
+
+Severities come from ``findings.CODES`` with the edition's overrides.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import cerberus
+from cerberus import errors as cerr
+
+from . import geometry as g
+from . import reader
+from .catalogs import UNITS, VIGENCIAS, YES_NO, Catalogs
+from .errors import UnreadableWorkbook
+from .findings import FindingFactory
+from .model import Cell, Finding, Indicator, Report, Submission, normalise
+from .settings import Edition
+from .spec import BREAKDOWNS, CIFRAS_BY_ID, CIFRAS_COLUMNS, PEOPLE_UNITS, PROGRAM_FIELDS, Field, slot_field
+
+#: Extensions picked up under submissions/<ed>/. Other spreadsheet formats are
+#: included so an agency that sent one hears why it was refused.
+SUBMISSION_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv"}
+EMAIL_RE = r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$"
+#: A near-identical program name from another body is worth a look above this ratio. Lower
+#: values catch «Programa de X» against «Jornadas de X», which are different programs.
+SIMILAR_NAME_RATIO = 0.95
+
+
+# --- discovery -----------------------------------------------------------------
+
+def _is_candidate(path: Path) -> bool:
+    name = path.name
+    # «~$libro.xlsx» is Excel's lock file; «.~…» our own temporary files.
+    return path.is_file() and path.suffix.lower() in SUBMISSION_SUFFIXES and not name.startswith(("~$", "."))
+
+
+def discover(edition: Edition) -> list[Path]:
+    """Every submission file under submissions/<ed>/, at any depth, sorted."""
+    folder = edition.paths.submissions
+    if not folder.is_dir():
+        return []
+    return sorted((p for p in folder.rglob("*") if _is_candidate(p)), key=lambda p: p.as_posix())
+
+
+def expand(paths: Iterable[Path]) -> list[Path]:
+    """Files as given, folders searched like the submissions folder."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out += sorted((q for q in p.rglob("*") if _is_candidate(q)), key=lambda q: q.as_posix())
+        else:
+            out.append(p)
+    seen: set[Path] = set()
+    return [p for p in out if not (p.resolve() in seen or seen.add(p.resolve()))]
+
+
+# --- cerberus --------------------------------------------------------------------
+
+class _Validator(cerberus.Validator):
+    """Adds the ``catalogo`` rule: a value must be in a dropdown list (looked up leniently)."""
+
+    def _validate_catalogo(self, catalogo, field, value):
+        """{'type': 'string'}"""
+        if _catalog_key(self._config["catalogs"], catalogo, value) is None:
+            self._error(field, "valor-fuera-de-catalogo")
+
+
+def _catalog_key(catalogs: Catalogs, catalog: str, value: Any) -> Any:
+    """Canonical key of a dropdown value, or None if it is not in the list."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    if catalog == "objetivos":
+        o = catalogs.objective_by_label(value)
+        return o.number if o else None
+    if catalog == "sectores":
+        s = catalogs.sector_by_name(text)
+        return s.key if s else next((x.key for x in catalogs.sectors if normalise(x.name) == normalise(text)), None)
+    if catalog == "entidades":
+        s = catalogs.state_by_name(text)
+        return s.key if s else next((x.key for x in catalogs.states if normalise(x.name) == normalise(text)), None)
+    options = {"vigencias": VIGENCIAS, "unidades": UNITS, "si_no": YES_NO}.get(catalog)
+    if options is None:
+        options = catalogs.dropdown_lists().get(catalog, ())
+    key = normalise(text)
+    return next((normalise(o) for o in options if normalise(o) == key), None)
+
+
+def _field_rules(f: Field) -> dict[str, Any]:
+    rules: dict[str, Any] = {}
+    if f.type == "date":
+        rules["type"] = "date"  # datetime is a date too
+    elif f.type == "integer":
+        rules |= {"type": "integer", "min": 0}
+    elif f.type == "email":
+        rules |= {"type": "string", "regex": EMAIL_RE}
+    if f.type in ("text", "longtext", "email", "phone") and f.max_length:
+        rules["maxlength"] = f.max_length
+    if f.catalog and f.catalog != "instituciones":  # unknown bodies are a warning, checked apart
+        rules["catalogo"] = f.catalog
+    return rules
+
+
+def _program_schema(active: frozenset[str]) -> dict[str, Any]:
+    """Schema over slot ids; ``active`` are the fields whose «required if» holds."""
+    schema: dict[str, Any] = {}
+    for f in PROGRAM_FIELDS:
+        required = f.required or f.id in active
+        for i, slot in enumerate(f.slot_ids()):
+            schema[slot] = _field_rules(f) | {"required": required and i == 0}
+    return schema
+
+
+@lru_cache(maxsize=64)
+def _program_validator(catalogs: Catalogs, active: frozenset[str]) -> _Validator:
+    return _Validator(_program_schema(active), catalogs=catalogs, allow_unknown=False)
+
+
+ROW_REQUIRED = ("indicador", "unidad", "total")
+
+
+def _cifras_schema() -> dict[str, Any]:
+    schema: dict[str, Any] = {}
+    for c in CIFRAS_COLUMNS:
+        if c.type in ("rownum", "status"):
+            continue
+        rules: dict[str, Any] = {"required": c.id in ROW_REQUIRED}
+        if c.type == "count":
+            rules |= {"type": "integer", "min": 0}
+        elif c.type == "ref":
+            rules |= {"type": "integer", "min": 1, "max": g.CIFRAS_ROWS}
+        elif c.catalog:
+            rules["catalogo"] = c.catalog
+        if c.max_length:
+            rules["maxlength"] = c.max_length
+        schema[c.id] = rules
+    return schema
+
+
+@lru_cache(maxsize=8)
+def _cifras_validator(catalogs: Catalogs) -> _Validator:
+    return _Validator(_cifras_schema(), catalogs=catalogs)
+
+
+def _as_text(value: Any) -> Any:
+    """Numbers typed in text fields (a phone, a year) are text to the schema."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+# --- the checker ------------------------------------------------------------------
+
+@dataclass
+class _Context:
+    edition: Edition
+    catalogs: Catalogs
+    make: FindingFactory
+    sub: Submission
+    findings: list[Finding] = field(default_factory=list)
+    formula_cells: set[str] = field(default_factory=set)
+
+    def add(self, code: str, cell: Cell | None, value: Any = None, **params: Any) -> None:
+        if cell is not None and cell.ref in self.formula_cells and code != "formula-sin-valor":
+            return  # the formula is the problem there; its missing value would only echo it
+        self.findings.append(self.make(code, cell.sheet if cell else None, cell.address if cell else None,
+                                       value if value is not None else (cell.value if cell else None), **params))
+
+
+def _slots(sub: Submission) -> dict[str, Cell]:
+    out = {}
+    for f in PROGRAM_FIELDS:
+        c = sub.fields.get(f.id)
+        cells = c if isinstance(c, list) else [c]
+        for slot, cell in zip(f.slot_ids(), cells):
+            if cell is not None:
+                out[slot] = cell
+    return out
+
+
+def _help(f: Field) -> str:
+    return f.help if f.help.endswith(".") else f.help + "."
+
+
+def _check_fields(ctx: _Context) -> None:
+    slots = _slots(ctx.sub)
+    doc = {}
+    for slot, cell in slots.items():
+        if cell.blank:
+            continue
+        f = slot_field(slot)
+        value = cell.value.strip() if isinstance(cell.value, str) else cell.value
+        doc[slot] = value if f.type in ("date", "integer") else _as_text(value)
+    active = set()
+    for f in PROGRAM_FIELDS:
+        if f.required_if:
+            other, wanted = f.required_if
+            other_f = next(x for x in PROGRAM_FIELDS if x.id == other)
+            got = doc.get(other)
+            if other_f.catalog:
+                if got is not None and _catalog_key(ctx.catalogs, other_f.catalog, got) == \
+                        _catalog_key(ctx.catalogs, other_f.catalog, wanted):
+                    active.add(f.id)
+            elif got is not None and normalise(got) == normalise(wanted):
+                active.add(f.id)
+    v = _program_validator(ctx.catalogs, frozenset(active))
+    if v.validate(doc, normalize=False):
+        return
+    for err in _flat(v._errors):
+        slot = err.document_path[0] if err.document_path else err.field
+        cell = slots[slot]
+        f = slot_field(slot)
+        _translate(ctx, err, cell, f.label, f, f.id in active)
+
+
+def _flat(errs) -> list:
+    out = []
+    for e in errs:
+        if e.is_group_error:
+            out += _flat(e.child_errors)
+        else:
+            out.append(e)
+    return out
+
+
+def _dropdown_hint(ctx: _Context, catalog: str) -> str:
+    options = ctx.catalogs.dropdown_lists().get(catalog, [])
+    if catalog == "objetivos":
+        return f" (uno de los {len(options)} objetivos, del 1 al {len(options)})"
+    if 0 < len(options) <= 12:
+        return f": {', '.join(options)}"
+    return ""
+
+
+def _translate(ctx: _Context, err, cell: Cell, label: str, f: Field | None, conditional: bool,
+               row: Indicator | None = None) -> None:
+    """One cerberus error → one finding."""
+    code = err.code
+    col = CIFRAS_BY_ID.get(err.field) if row is not None else None
+    if code == cerr.REQUIRED_FIELD.code:
+        motivo = ""
+        if conditional and f is not None and f.required_if:
+            other = next(x for x in PROGRAM_FIELDS if x.id == f.required_if[0])
+            motivo = f", que es obligatorio cuando «{other.label}» es «{ctx.sub.value(other.id)}»"
+        if row is not None:
+            motivo = f" en la fila {row.number}"
+            ayuda = ("Si la fila tiene cifras, escriba el total: vacío no es cero."
+                     if err.field == "total" else (col.help if col else ""))
+        else:
+            ayuda = _help(f) if f else ""
+        ctx.add("campo-obligatorio", cell, None, campo=label, motivo=motivo, ayuda=ayuda)
+    elif code in (cerr.BAD_TYPE.code, cerr.MIN_VALUE.code, cerr.MAX_VALUE.code):
+        if row is not None and col is not None and col.type in ("count", "ref"):
+            if col.type == "ref":
+                ctx.add("subgrupo-sin-fila-madre", cell, fila=row.number, madre=cell.value,
+                        motivo=f"las filas van del 1 al {g.CIFRAS_ROWS}")
+            else:
+                ctx.add("cifra-invalida", cell, columna=col.label, fila=row.number, sugerencia=_suggest(cell.value))
+        elif f is not None and f.type == "date":
+            ctx.add("fecha-invalida", cell, campo=label)
+        else:
+            ctx.add("numero-invalido", cell, campo=label)
+    elif code == cerr.MAX_LENGTH.code:
+        length, limit = len(str(cell.value)), err.constraint
+        if f is not None and f.id == "nombre_programa":
+            ctx.add("nombre-demasiado-largo", cell, largo=length, maximo=limit)
+        else:
+            ctx.add("texto-demasiado-largo", cell, campo=label, largo=length, maximo=limit)
+    elif code == cerr.REGEX_MISMATCH.code:
+        ctx.add("correo-invalido", cell)
+    elif code == cerr.CUSTOM.code and err.info and err.info[0] == "valor-fuera-de-catalogo":
+        catalog = (f.catalog if f else None) or (col.catalog if col else None) or ""
+        ctx.add("valor-fuera-de-catalogo", cell, campo=label, opciones=_dropdown_hint(ctx, catalog))
+    else:  # a rule added to the schema without a translation: still reported, never lost
+        ctx.add("numero-invalido" if isinstance(cell.value, (int, float)) else "valor-fuera-de-catalogo", cell,
+                campo=label, opciones="")
+
+
+_DIGITS = re.compile(r"\d[\d,.\s]*")
+
+
+def _suggest(value: Any) -> str:
+    if isinstance(value, float):
+        return f" (¿{round(value):,}?; escriba {round(value)})" if value >= 0 else ""
+    if isinstance(value, int) and value < 0:
+        return ""
+    m = _DIGITS.search(str(value))
+    if not m:
+        return ""
+    digits = re.sub(r"\D", "", m.group())
+    if str(value).strip() == m.group().strip():
+        return f"; escriba {digits}"
+    return f"; si la cifra es aproximada, escriba {digits} y explíquelo en «Nota»"
+
+
+# --- dates -------------------------------------------------------------------------
+
+def _date(sub: Submission, field_id: str) -> dt.date | None:
+    v = sub.value(field_id)
+    if isinstance(v, dt.datetime):
+        return v.date()
+    return v if isinstance(v, dt.date) else None
+
+
+def _check_dates(ctx: _Context) -> None:
+    sub, ed = ctx.sub, ctx.edition
+    d = {k: _date(sub, k) for k in ("fecha_inicio", "fecha_fin", "periodo_desde", "periodo_hasta")}
+    label = {f.id: f.label for f in PROGRAM_FIELDS}
+    for late, early in (("periodo_hasta", "periodo_desde"), ("fecha_fin", "fecha_inicio")):
+        if d[late] and d[early] and d[late] < d[early]:
+            ctx.add("fechas-invertidas", sub.cell(late), campo=label[late], fecha=d[late], otro=label[early],
+                    otra_fecha=d[early])
+    frm, to = ed.period_from, ed.period_to
+
+    def outside(fid: str, when: str) -> None:
+        ctx.add("periodo-fuera-de-edicion", sub.cell(fid), campo=label[fid], fecha=d[fid], relacion=when,
+                desde=frm, hasta=to)
+
+    for fid in ("periodo_desde", "periodo_hasta"):
+        if d[fid] and d[fid] < frm:
+            outside(fid, "anterior al inicio del")
+        elif d[fid] and d[fid] > to:
+            outside(fid, "posterior al fin del")
+    if d["fecha_inicio"] and d["fecha_inicio"] > to:
+        outside("fecha_inicio", "posterior al fin del")
+    if d["fecha_fin"] and d["fecha_fin"] < frm:
+        outside("fecha_fin", "anterior al inicio del")
+
+
+# --- Cifras ------------------------------------------------------------------------
+
+def _n(v: Any) -> int | None:
+    """A usable count: a whole number ≥ 0 (anything else was reported by the schema)."""
+    return v if isinstance(v, int) and not isinstance(v, bool) and v >= 0 else None
+
+
+def _label(column_id: str) -> str:
+    return CIFRAS_BY_ID[column_id].label
+
+
+def _blank_note(cells: list[Cell], ids: list[str]) -> str:
+    if not ids:
+        return ""
+    names = [f"{_label(i)} ({c.address})" for i, c in zip(ids, cells)]
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " y " + names[-1]
+    verb = "está vacía" if len(names) == 1 else "están vacías"
+    return f" {listed} {verb}: vacío no es cero; escriba 0 donde no haya personas o complete la cifra."
+
+
+def _check_cifras(ctx: _Context) -> None:
+    rows = ctx.sub.indicators
+    v = _cifras_validator(ctx.catalogs)
+    for row in rows:
+        doc = {}
+        for cid, cell in row.cells.items():
+            if cell.blank:
+                continue
+            val = cell.value.strip() if isinstance(cell.value, str) else cell.value
+            col = CIFRAS_BY_ID[cid]
+            doc[cid] = _as_text(val) if col.type in ("text", "choice", "yesno") else val
+        if not v.validate(doc, normalize=False):
+            for err in _flat(v._errors):
+                cid = err.document_path[0] if err.document_path else err.field
+                col = CIFRAS_BY_ID[cid]
+                _translate(ctx, err, row.cells[cid], col.label, None, False, row=row)
+        _check_breakdowns(ctx, row)
+        _check_sex_given(ctx, row)
+    _check_subgroups(ctx, rows)
+
+
+def _check_breakdowns(ctx: _Context, row: Indicator) -> None:
+    total = _n(row.get("total"))
+    if total is None:
+        return
+    for b in BREAKDOWNS:
+        cells = [row.cells[p] for p in b.parts]
+        if all(c.blank for c in cells):
+            continue
+        values = [_n(c.value) for c in cells]
+        if any(val is None and not c.blank for val, c in zip(values, cells)):
+            continue  # a cell that is not a number was already reported
+        used = [(p, val) for p, val in zip(b.parts, values) if val is not None]
+        s = sum(val for _, val in used)
+        if s == total:
+            continue
+        if len(used) == 1:
+            suma = f"El desglose por {b.label} sólo tiene {_label(used[0][0])} {used[0][1]:,}"
+        else:
+            suma = " + ".join(f"{_label(p)} {val:,}" for p, val in used) + f" = {s:,}"
+        blanks = [(c, p) for c, p in zip(cells, b.parts) if c.blank]
+        ctx.add("suma-no-cuadra", row.cells["total"], total, suma=suma, total=total, desglose=b.label,
+                fila=row.number, vacias=_blank_note([c for c, _ in blanks], [p for _, p in blanks]))
+
+
+def _check_sex_given(ctx: _Context, row: Indicator) -> None:
+    unit = normalise(row.get("unidad") or "")
+    total = _n(row.get("total"))
+    sex = next(b for b in BREAKDOWNS if b.id == "sexo")
+    if unit in PEOPLE_UNITS and total and all(row.cells[p].blank for p in sex.parts):
+        ctx.add("sin-desglose-sexo", row.cells[sex.parts[0]], None, fila=row.number, total=total)
+
+
+def _check_subgroups(ctx: _Context, rows: list[Indicator]) -> None:
+    by_number = {r.number: r for r in rows}
+    children: dict[int, list[Indicator]] = defaultdict(list)
+    counts = [c.id for c in CIFRAS_COLUMNS if c.type == "count"]
+    for r in rows:
+        ref = _n(r.get("subgrupo_de"))
+        if ref is None:
+            continue
+        cell = r.cells["subgrupo_de"]
+        motivo = None
+        if ref == r.number:
+            motivo = "una fila no puede ser subgrupo de sí misma"
+        elif ref not in by_number:
+            motivo = f"la fila {ref} está vacía"
+        else:
+            seen, cur = {r.number}, by_number[ref]
+            while cur is not None:
+                if cur.number in seen:
+                    motivo = f"las filas {r.number} y {ref} son subgrupo una de la otra"
+                    break
+                seen.add(cur.number)
+                up = _n(cur.get("subgrupo_de"))
+                cur = by_number.get(up) if up is not None else None
+        if motivo:
+            ctx.add("subgrupo-sin-fila-madre", cell, fila=r.number, madre=ref, motivo=motivo)
+            continue
+        parent = by_number[ref]
+        children[ref].append(r)
+        for cid in counts:
+            cv, pv = _n(r.get(cid)), _n(parent.get(cid))
+            if cv is not None and pv is not None and cv > pv:
+                ctx.add("subgrupo-excede", r.cells[cid], cv, fila=r.number, columna=_label(cid), valor=cv,
+                        madre=parent.number, valor_madre=pv)
+    for number, kids in children.items():
+        parent = by_number[number]
+        if normalise(parent.get("subgrupos_completos") or "") != "si":
+            continue
+        groups: dict[str, list[Indicator]] = defaultdict(list)
+        for k in kids:
+            groups[normalise(k.get("criterio") or "")].append(k)
+        for crit, members in groups.items():
+            for cid in counts:
+                pv = _n(parent.get(cid))
+                if pv is None:
+                    continue
+                vals = [_n(k.get(cid)) for k in members]
+                blanks = [k for k in members if k.cells[cid].blank]
+                # The total must be fully split; other columns only when every sub-group gives them
+                # (an age bracket straddling 18 leaves the age columns blank, rightly).
+                if cid != "total" and blanks:
+                    continue
+                if any(v is None and not k.cells[cid].blank for v, k in zip(vals, members)):
+                    continue
+                got = [(k, v) for k, v in zip(members, vals) if v is not None]
+                s = sum(v for _, v in got)
+                if s == pv and not blanks:
+                    continue
+                if not got:
+                    suma = f"ningún subgrupo tiene {_label(cid)}"
+                elif len(got) == 1:
+                    suma = f"sólo la fila {got[0][0].number} tiene {_label(cid)}: {got[0][1]:,}"
+                else:
+                    suma = " + ".join(f"fila {k.number} ({v:,})" for k, v in got) + f" = {s:,}"
+                vacias = ""
+                if blanks:
+                    names = ", ".join(f"{k.cells[cid].address}" for k in blanks)
+                    vacias = f" Vacías en los subgrupos: {names} (vacío no es cero)."
+                ctx.add("subgrupos-no-suman", parent.cells[cid], pv, madre=number,
+                        criterio=f" «{members[0].get('criterio')}»" if crit else "", suma=suma,
+                        columna=_label(cid), total=pv, vacias=vacias)
+
+
+# --- content -----------------------------------------------------------------------
+
+_PLACEHOLDERS = {normalise(x) for x in (
+    "n/a", "na", "n.a.", "n/d", "nd", "no aplica", "pendiente", "por definir", "por confirmar", "por llenar",
+    "tbd", "xx", "-", "--", "---", ".", "..", "...", "?", "prueba", "test", "texto", "sin información",
+    "sin informacion", "s/i", "ninguno", "ninguna", "0")}
+_PLACEHOLDER_INSIDE = re.compile(r"lorem ipsum|\bx{3,}\b|\[(?:pendiente|completar|llenar)[^\]]*\]|\bpor llenar\b",
+                                 re.IGNORECASE)
+#: Placeholders that are acceptable answers in these fields.
+_PLACEHOLDER_OK = {"coautoras": {"ninguno", "ninguna", "na", "n a", "no aplica"}}
+
+_NO_RESULTS = re.compile(
+    r"^(?:(?:a la fecha|hasta el momento|por el momento|en este periodo|durante el periodo)[, ]*)?"
+    r"(?:sin resultados|no (?:hay|hubo|existen|se (?:tienen|tuvieron|obtuvieron|registraron|reportan|generaron|"
+    r"cuenta con|cuentan con)) (?:resultados|avances|acciones|datos)|ningun[oa]s?|sin avances?|no se realizaron "
+    r"acciones|no aplica)\b", re.IGNORECASE)
+
+
+def _text_cells(ctx: _Context) -> list[tuple[str, str, Cell]]:
+    """(field id or column id, label, cell) of every free-text cell."""
+    out = []
+    for f in PROGRAM_FIELDS:
+        if f.type in ("text", "longtext", "email", "phone") and not f.catalog:
+            c = ctx.sub.fields[f.id]
+            for i, cell in enumerate(c if isinstance(c, list) else [c], start=1):
+                if not cell.blank:
+                    out.append((f.id, f.label if f.repeat == 1 else f"{f.label} {i}", cell))
+    for row in ctx.sub.indicators:
+        for cid in ("indicador", "nota"):
+            cell = row.cells[cid]
+            if not cell.blank and isinstance(cell.value, str):
+                out.append((cid, f"{_label(cid)} (fila {row.number})", cell))
+    t = ctx.sub.table
+    if t is not None:
+        for cell, lab in ((t.title, "Título de la tabla"), (t.note, "Nota de la tabla")):
+            if not cell.blank:
+                out.append(("tabla", lab, cell))
+    return out
+
+
+#: The template's worked example, per free-text field (short ones like «INM» could be real answers).
+_EXAMPLES = {f.id: normalise(f.example) for f in PROGRAM_FIELDS
+             if f.example and f.type in ("text", "longtext") and len(f.example) >= 15 and f.id != "fuentes"}
+
+
+def _check_placeholders(ctx: _Context, texts: list[tuple[str, str, Cell]]) -> None:
+    examples = _EXAMPLES
+    for fid, label, cell in texts:
+        text = str(cell.value).strip()
+        key = normalise(text)
+        origin = ""
+        if key in _PLACEHOLDERS or (not key and text):
+            if key in _PLACEHOLDER_OK.get(fid, ()):
+                continue
+        elif _PLACEHOLDER_INSIDE.search(text):
+            pass
+        elif fid in examples and key == examples[fid]:
+            origin = " (es el ejemplo de las instrucciones de la plantilla)"
+        else:
+            continue
+        f = next((x for x in PROGRAM_FIELDS if x.id == fid), None)
+        optional = f is None or not f.required
+        ctx.add("texto-de-relleno", cell, campo=label, valor=text if len(text) <= 80 else text[:77] + "…",
+                origen=origin, alternativa=" o deje la celda vacía si no aplica" if optional else "")
+
+
+def _check_content(ctx: _Context, texts: list[tuple[str, str, Cell]]) -> None:
+    sub = ctx.sub
+    retos = sub.fields.get("retos")
+    if isinstance(retos, list) and all(c.blank for c in retos):
+        ctx.add("sin-retos", retos[0], None)
+    res = sub.value("resultados")
+    if isinstance(res, str) and len(res) < 200 and _NO_RESULTS.search(res.strip()):
+        cell = sub.cell("resultados")
+        if not any(f.cell == cell.address and f.sheet == cell.sheet and f.code == "texto-de-relleno" for f in ctx.findings):
+            ctx.add("sin-resultados", cell, extracto=res if len(res) <= 60 else res[:57] + "…")
+    inst = sub.value("institucion")
+    if inst:
+        body = _find_body(ctx.catalogs, str(inst))
+        if body is None:
+            ctx.add("institucion-no-registrada", sub.cell("institucion"))
+        elif sub.stamp.institution_id and body.id != sub.stamp.institution_id:
+            stamped = ctx.catalogs.body(sub.stamp.institution_id)
+            ctx.add("institucion-distinta-al-sello", sub.cell("institucion"),
+                    sello=stamped.label if stamped else sub.stamp.institution_id)
+    _check_acronyms(ctx, texts)
+
+
+@lru_cache(maxsize=8)
+def _body_index(catalogs: Catalogs) -> dict[str, Any]:
+    """Normalised name, label and acronym → body (``Catalogs.body_by_name`` per file is too slow at 550)."""
+    index: dict[str, Any] = {}
+    for b in reversed(catalogs.bodies):  # the first body wins, as in body_by_name
+        for key in (b.acronym, b.label, b.name):
+            if key:
+                index[normalise(key)] = b
+    return index
+
+
+def _find_body(catalogs: Catalogs, text: str):
+    """The registered body named by ``text``, also as «Nombre (SIGLA)» the dropdown may show."""
+    index = _body_index(catalogs)
+    body = index.get(normalise(text))
+    if body is None:
+        m = re.match(r"^(.*)\(([^()]+)\)\s*$", text)
+        body = index.get(normalise(m.group(1))) if m else None
+    return body
+
+
+_ACRONYM = re.compile(r"(?<![\w-])([A-ZÁÉÍÓÚÑ][A-ZÁÉÍÓÚÑ0-9]*[A-ZÁÉÍÓÚÑ](?:[-+][A-Z]+)?\+?)(?![\w-])")
+_ROMAN = re.compile(r"^[IVXLCDM]+$")
+#: Acronyms any reader of the Compendio knows; the template itself uses some.
+COMMON_ACRONYMS = frozenset({
+    "PMM", "NNA", "ONU", "CURP", "RFC", "CDMX", "COVID", "VIH", "SIDA", "LGBT", "LGBTI", "LGBTI+", "LGBTIQ",
+    "LGBTIQ+", "LGBTTTIQ", "LGBTTTIQ+", "EUA", "EEUU", "UU", "EE", "MXN", "USD", "PDF", "URL", "WEB", "SMS",
+    "QR", "TV", "OK", "A.C", "AC", "IAP", "S.C", "SC", "DF", "INE",
+})
+
+
+def _check_acronyms(ctx: _Context, texts: list[tuple[str, str, Cell]]) -> None:
+    known = {b.acronym.upper() for b in ctx.catalogs.bodies if b.acronym}
+    known |= {s.abbreviation.upper() for s in ctx.catalogs.states}
+    known |= COMMON_ACRONYMS
+    own = ctx.sub.value("siglas")
+    if own:
+        known |= {x.strip().upper() for x in re.split(r"[,;/]", str(own))}
+    corpus_parts = [str(c.value) for _, _, c in texts]
+    for fid in ("institucion", "unidad_responsable", "coautoras"):
+        if ctx.sub.value(fid):
+            corpus_parts.append(str(ctx.sub.value(fid)))
+    corpus = "\n".join(corpus_parts)
+    reported: set[str] = set()
+    for fid, _label_, cell in texts:
+        if fid in ("contacto_correo", "fuentes", "contacto_telefono", "contacto_nombre", "contacto_cargo"):
+            continue
+        text = str(cell.value)
+        letters = [ch for ch in text if ch.isalpha()]
+        if letters and sum(ch.isupper() for ch in letters) > 0.6 * len(letters):
+            continue  # a text written in capitals: its words are not acronyms
+        for m in _ACRONYM.finditer(text):
+            acr = m.group(1)
+            if acr in reported or acr.upper() in known or _ROMAN.match(acr) or len(acr.rstrip("+")) < 2:
+                continue
+            e = re.escape(acr)
+            if re.search(rf"\(\s*{e}\s*[),;]|(?<![\w-]){e}\s*\(|siglas[^.)]{{0,40}}(?<![\w-]){e}(?![\w-])", corpus):
+                continue
+            reported.add(acr)
+            ctx.add("siglas-sin-definir", cell, acr, siglas=acr)
+
+
+# --- one file ------------------------------------------------------------------------
+
+def _unreadable(exc: UnreadableWorkbook, make: FindingFactory) -> Finding:
+    return make(exc.code, exc.sheet, exc.cell, None, detalle=str(exc))
+
+
+def check_submission(sub: Submission, edition: Edition, catalogs: Catalogs,
+                     make: FindingFactory | None = None) -> list[Finding]:
+    """Every per-file finding of a readable submission."""
+    make = make or FindingFactory(edition.severities)
+    ctx = _Context(edition, catalogs, make, sub, formula_cells=set(sub.formulas_without_value))
+    if sub.stamp.edition != edition.key:
+        ctx.add("edicion-distinta", Cell(sub.stamp.edition, g.SELLO, g.sello_cell("edicion")),
+                encontrada=sub.stamp.edition or "sin edición", edicion=edition.key)
+    for ref in sub.formulas_without_value:
+        sheet, _, addr = ref.partition("!")
+        ctx.add("formula-sin-valor", Cell(None, sheet, addr))
+    _check_fields(ctx)
+    _check_dates(ctx)
+    _check_cifras(ctx)
+    texts = _text_cells(ctx)
+    _check_placeholders(ctx, texts)
+    _check_content(ctx, texts)
+    return sorted(ctx.findings, key=_position)
+
+
+_SHEET_ORDER = {name: i for i, name in enumerate((g.SELLO, g.PROGRAMA, g.CIFRAS, g.TABLA))}
+
+
+def _position(f: Finding) -> tuple:
+    """Findings in reading order: sheet, then row, then column."""
+    m = re.match(r"([A-Z]+)(\d+)", f.cell or "")
+    col, row = (m.group(1), int(m.group(2))) if m else ("", 0)
+    return _SHEET_ORDER.get(f.sheet or "", 9), row, len(col), col
+
+
+def validate_file(path: Path | str, edition: Edition, catalogs: Catalogs, batch: list[Report] | None = None) -> Report:
+    """Validate one file. With ``batch`` (the reports of the files validated before it in the
+    same run), the cross-file checks compare it with them, and the report is appended to it."""
+    path = Path(path)
+    make = FindingFactory(edition.severities)
+    try:
+        sub = reader.read(path)
+    except UnreadableWorkbook as exc:
+        report = Report(path, [_unreadable(exc, make)])
+    else:
+        report = Report(path, check_submission(sub, edition, catalogs, make), sub)
+    if batch is not None:
+        batch.append(report)
+        cross_file_checks(batch, edition, make)
+    return report
+
+
+def validate_paths(paths: Iterable[Path | str], edition: Edition, catalogs: Catalogs,
+                   progress: Callable[[Path], None] | None = None) -> list[Report]:
+    """Validate every file (folders are searched), then the checks across files.
+
+    ``progress`` is called after each file with its path. Reports come back in
+    the order of the paths.
+    """
+    make = FindingFactory(edition.severities)
+    reports = []
+    for path in expand(paths):
+        try:
+            sub = reader.read(path)
+        except UnreadableWorkbook as exc:
+            reports.append(Report(path, [_unreadable(exc, make)]))
+        else:
+            reports.append(Report(path, check_submission(sub, edition, catalogs, make), sub))
+        if progress:
+            progress(path)
+    cross_file_checks(reports, edition, make)
+    return reports
+
+
+# --- across files ----------------------------------------------------------------------
+
+def received(path: Path) -> dt.datetime:
+    """When a file was received: its modification time, to the second (as the register keeps it)."""
+    try:
+        return dt.datetime.fromtimestamp(Path(path).stat().st_mtime).replace(microsecond=0)
+    except OSError:
+        return dt.datetime.min
+
+
+def program_groups(reports: Iterable[Report]) -> dict[tuple[str, str], list[Report]]:
+    """Reports naming the same program (``Submission.program_key``), oldest received first.
+
+    Groups of one are left out. A file that names no institution or no program
+    is never grouped with another.
+    """
+    groups: dict[tuple[str, str], list[Report]] = defaultdict(list)
+    for r in reports:
+        if r.submission is not None and all(r.submission.program_key):
+            groups[r.submission.program_key].append(r)
+    return {k: sorted(v, key=lambda r: (received(r.path), r.path.as_posix()))
+            for k, v in groups.items() if len(v) > 1}
+
+
+def superseded(reports: Iterable[Report]) -> dict[Path, Path]:
+    """Files replaced by a later file of the same program: path → path of the one in force.
+
+    The latest received wins (a resubmission replaces the earlier file). When
+    the latest two or more arrive at the very same time nobody can tell which
+    one counts: none of them supersedes the others and each gets
+    ``programa-duplicado``. The register applies the same rule across runs.
+    """
+    out = {}
+    for group in program_groups(reports).values():
+        latest = received(group[-1].path)
+        tied = [r for r in group if received(r.path) == latest]
+        if len(tied) == 1:
+            for r in group[:-1]:
+                out[r.path] = group[-1].path
+    return out
+
+
+def _display(path: Path, edition: Edition) -> str:
+    try:
+        return path.resolve().relative_to(edition.paths.submissions.resolve()).as_posix()
+    except (ValueError, AttributeError):
+        return path.name
+
+
+def cross_file_checks(reports: list[Report], edition: Edition, make: FindingFactory | None = None) -> None:
+    """Duplicates and near-identical programs across the batch (idempotent: safe to re-run)."""
+    make = make or FindingFactory(edition.severities)
+    for r in reports:
+        r.findings[:] = [f for f in r.findings if f.code not in ("programa-duplicado", "posible-reporte-conjunto")]
+    for group in program_groups(reports).values():
+        latest = received(group[-1].path)
+        tied = [r for r in group if received(r.path) == latest]
+        if len(tied) < 2:
+            continue
+        for r in tied:
+            other = next(o for o in tied if o is not r)
+            sub = r.submission
+            cell = sub.cell("nombre_programa")
+            same = " (es el mismo archivo, copiado dos veces)" if other.submission.sha256 == sub.sha256 else \
+                ", con la misma fecha de recepción, así que no se sabe cuál de los dos vale"
+            r.findings.append(make("programa-duplicado", cell.sheet, cell.address, sub.value("nombre_programa"),
+                                   institucion=sub.value("institucion"), programa=sub.value("nombre_programa"),
+                                   otro=_display(other.path, edition), detalle=same))
+    _similar_programs(reports, edition, make)
+
+
+_STOP = frozenset("para de del la las los el en y a por con sus su al un una e o programa programas accion acciones".split())
+
+
+def _similar_programs(reports: list[Report], edition: Edition, make: FindingFactory) -> None:
+    """Near-identical program names from different bodies: maybe one joint program reported twice."""
+    items = []
+    for r in reports:
+        if r.submission is None or not all(r.submission.program_key):
+            continue
+        inst, name = r.submission.program_key
+        tokens = {t for t in name.split() if len(t) > 3 and t not in _STOP}
+        items.append((r, inst, name, tokens))
+    index: dict[str, list[int]] = defaultdict(list)
+    for i, (_, _, _, tokens) in enumerate(items):
+        for t in tokens:
+            index[t].append(i)
+    flagged: set[tuple[int, int]] = set()
+    for i, (r, inst, name, tokens) in enumerate(items):
+        shared: dict[int, int] = defaultdict(int)
+        for t in tokens:
+            for j in index[t]:
+                if j < i:
+                    shared[j] += 1
+        for j, n in shared.items():
+            r2, inst2, name2, tokens2 = items[j]
+            if inst2 == inst or n < max(1, min(len(tokens), len(tokens2)) // 2):
+                continue
+            sm = difflib.SequenceMatcher(None, name, name2)
+            if sm.real_quick_ratio() < SIMILAR_NAME_RATIO or sm.quick_ratio() < SIMILAR_NAME_RATIO \
+                    or sm.ratio() < SIMILAR_NAME_RATIO:
+                continue
+            if _declared_joint(r.submission, r2.submission) or _two_states(r.submission, r2.submission):
+                continue
+            flagged.add((j, i))
+    alike: dict[int, list[int]] = defaultdict(list)
+    for j, i in sorted(flagged):
+        alike[i].append(j)
+        alike[j].append(i)
+    for a, others in sorted(alike.items()):
+        # One note per file, naming the first look-alike: a popular name must not bury the file in notes.
+        ra, rb = items[a][0], items[others[0]][0]
+        more = f" y {len(others) - 1:,} más" if len(others) > 1 else ""
+        cell = ra.submission.cell("nombre_programa")
+        ra.findings.append(make("posible-reporte-conjunto", cell.sheet, cell.address,
+                                ra.submission.value("nombre_programa"),
+                                otra=rb.submission.value("institucion"),
+                                programa=rb.submission.value("nombre_programa"),
+                                otro=_display(rb.path, edition) + more))
+
+
+def _two_states(a: Submission, b: Submission) -> bool:
+    """Two state governments run separate programs, however alike their names."""
+    ea, eb = normalise(a.value("entidad") or ""), normalise(b.value("entidad") or "")
+    return bool(ea and eb and ea != eb)
+
+
+def _declared_joint(a: Submission, b: Submission) -> bool:
+    """Either names the other among its co-authors (by acronym or name)."""
+    for x, y in ((a, b), (b, a)):
+        co = normalise(x.value("coautoras") or "")
+        if not co:
+            continue
+        names = {normalise(y.value("siglas") or ""), normalise(y.value("institucion") or "")} - {""}
+        if any(n in co for n in names):
+            return True
+    return False
+
+
+# --- results --------------------------------------------------------------------------
+
+def accepted(reports: Iterable[Report]) -> list[Submission]:
+    """Submissions to publish: accepted, and not replaced by a later file of the same program."""
+    reports = list(reports)
+    gone = superseded(reports)
+    return [r.submission for r in reports if r.accepted and r.submission is not None and r.path not in gone]
+
+
+def file_digest(path: Path) -> str:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+# --- batch summary ------------------------------------------------------------------------
+
+def _json_value(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def summary_rows(reports: list[Report], edition: Edition) -> list[dict[str, Any]]:
+    """One row per file: what the terminal table, validacion.xlsx and validacion.json show."""
+    gone = superseded(reports)
+    rows = []
+    for r in reports:
+        sub = r.submission
+        rows.append({
+            "file": _display(r.path, edition),
+            "sha256": sub.sha256 if sub else file_digest(r.path),
+            "institution": (sub.value("institucion") if sub else None),
+            "program": (sub.value("nombre_programa") if sub else None),
+            "status": r.status,
+            "superseded_by": _display(gone[r.path], edition) if r.path in gone else None,
+            "errors": len(r.errors),
+            "warnings": len(r.warnings),
+            "notes": len(r.findings) - len(r.errors) - len(r.warnings),
+            "findings": [{"code": f.code, "severity": f.severity, "sheet": f.sheet, "cell": f.cell,
+                          "value": _json_value(f.value), "message": f.message} for f in r.findings],
+        })
+    return rows
+
+
+def write_summary(reports: list[Report], edition: Edition, when: dt.datetime | None = None) -> tuple[Path, Path]:
+    """``output/<ed>/validacion.xlsx`` and ``validacion.json``, each written atomically."""
+    import json
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    from . import __version__
+    from .errors import OutputError
+    from .findings import title
+    from .template import save
+
+    when = (when or dt.datetime.now()).replace(microsecond=0)
+    rows = summary_rows(reports, edition)
+    out = edition.paths.output
+    counts = {s: sum(1 for r in reports if r.status == s) for s in ("aceptado", "aceptado con observaciones", "rechazado")}
+    doc = {"edition": edition.key, "validated_at": when.isoformat(), "validator_version": __version__,
+           "totals": {"files": len(reports), "accepted": counts["aceptado"],
+                      "accepted_with_observations": counts["aceptado con observaciones"],
+                      "rejected": counts["rechazado"]},
+           "files": rows}
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Resumen"
+    head = Font(bold=True, color="FFFFFF")
+    fill = PatternFill("solid", fgColor="611232")
+    status_fill = {"rechazado": "FFC7CE", "aceptado con observaciones": "FFEB9C", "aceptado": "C6EFCE"}
+    ws.append([f"Validación de la edición {edition.key}: {len(reports):,} archivos — {counts['aceptado']:,} aceptados, "
+               f"{counts['aceptado con observaciones']:,} aceptados con observaciones, {counts['rechazado']:,} rechazados "
+               f"({when:%d/%m/%Y %H:%M})"])
+    ws["A1"].font = Font(bold=True, size=12)
+    headers = (("Archivo", 40), ("Institución", 40), ("Programa", 50), ("Estado", 26), ("Errores", 9),
+               ("Advertencias", 12), ("Notas", 8), ("Sustituido por", 30))
+    ws.append([h for h, _ in headers])
+    for i, (_, w) in enumerate(headers, start=1):
+        c = ws.cell(2, i)
+        c.font, c.fill = head, fill
+        ws.column_dimensions[c.column_letter].width = w
+    for r in rows:
+        ws.append([r["file"], r["institution"], r["program"], r["status"], r["errors"], r["warnings"], r["notes"],
+                   r["superseded_by"]])
+        ws.cell(ws.max_row, 4).fill = PatternFill("solid", fgColor=status_fill[r["status"]])
+    ws.freeze_panes = "A3"
+    ws.auto_filter.ref = f"A2:H{max(ws.max_row, 2)}"
+    wo = wb.create_sheet("Observaciones")
+    oh = (("Archivo", 40), ("Hoja", 12), ("Celda", 8), ("Gravedad", 12), ("Código", 24), ("Observación", 30),
+          ("Valor encontrado", 30), ("Qué hay que corregir", 90))
+    wo.append([h for h, _ in oh])
+    for i, (_, w) in enumerate(oh, start=1):
+        c = wo.cell(1, i)
+        c.font, c.fill = head, fill
+        wo.column_dimensions[c.column_letter].width = w
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for r in rows:
+        for f in r["findings"]:
+            value = f["value"]
+            wo.append([r["file"], f["sheet"], f["cell"], f["severity"], f["code"], title(f["code"]),
+                       value if not isinstance(value, str) or len(value) < 300 else value[:299] + "…", f["message"]])
+            wo.cell(wo.max_row, 8).alignment = wrap
+    wo.freeze_panes = "A2"
+    wo.auto_filter.ref = f"A1:H{max(wo.max_row, 1)}"
+    xlsx, js = out / "validacion.xlsx", out / "validacion.json"
+    try:
+        save(wb, xlsx)
+        from .register import write_text_atomic  # shared atomic text writer
+        write_text_atomic(js, json.dumps(doc, ensure_ascii=False, indent=1))
+    except OSError as exc:
+        raise OutputError(f"No se pudo escribir el resumen de validación en {out} ({exc.strerror or exc}).") from None
+    return xlsx, js

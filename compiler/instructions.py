@@ -16,6 +16,7 @@ from typing import Any
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
+from openpyxl.worksheet.pagebreak import Break
 
 from . import geometry as g
 from .catalogs import UNITS, Catalogs
@@ -130,7 +131,10 @@ class _Sheet:
         self._height(sized, size)
         self.row += 1
 
-    def heading(self, text: str) -> None:
+    def heading(self, text: str, new_page: bool = False) -> None:
+        if new_page:
+            # Keep a table that must be read as a whole on one printed page.
+            self.ws.row_breaks.append(Break(id=self.row))
         self.row += 1
         self.line((text, 5), font=Font(bold=True, size=12, color=GUINDA))
 
@@ -192,9 +196,9 @@ def write_instructions(wb: Workbook, edition: Edition, catalogs: Catalogs | None
 
     out.heading("Qué revisa la UPMRIP al recibirlo")
     out.line(("Que estén los campos obligatorios; que las fechas y el periodo tengan sentido; que los objetivos, "
-              "el sector y la entidad sean de las listas; que cada desglose de «Cifras» sume su total y que los "
-              "subgrupos no excedan la fila de la que forman parte; que los enlaces estén bien escritos. Las cifras "
-              "de «Resultados» se comparan con las de «Cifras»: si no coinciden, se le pedirá aclararlo.", 5))
+              "el sector y la entidad sean de las listas; que los textos no excedan su límite; que cada desglose de "
+              "«Cifras» sume su total y que los subgrupos no excedan la fila de la que forman parte (ni dejen de "
+              "sumarla cuando la fila madre dice «Sí»). Los errores de suma ya se los marca la columna «Revisión» antes de enviar.", 5))
 
     catalogs = catalogs or _catalogs()
     out.heading("Hoja «Programa», campo por campo (con un ejemplo ficticio)")
@@ -223,7 +227,7 @@ def write_instructions(wb: Workbook, edition: Edition, catalogs: Catalogs | None
             text += " Lista: " + ", ".join(UNITS) + "."
         out.line((col.label, 1), (text, 4), bold_first=True, box=True)
 
-    out.heading("Ejemplo completo de la hoja «Cifras» (ficticio)")
+    out.heading("Ejemplo completo de la hoja «Cifras» (ficticio)", new_page=True)
     out.line(("Cada columna del ejemplo es una fila de la hoja «Cifras». La fila 1 da el total con sus dos desgloses. "
               "Las filas 2 y 3 dividen la fila 1 por nacionalidad, y juntas suman su total: por eso la fila 1 dice "
               "«Sí». La fila 4 es un «de las cuales» dentro de la fila 2 y es sólo una parte de ella: por eso la fila 2 "

@@ -219,7 +219,7 @@ CIFRAS_COLUMNS: tuple[Column, ...] = (
            "text", 13, max_length=40),
     Column("subgrupos_completos", "¿Sus subgrupos suman el total?", "En la fila madre: «Sí» si sus subgrupos forman un desglose completo (suman su total); «No» si se traslapan o son sólo algunos.", "yesno", 13, catalog="si_no"),
     Column("nota", "Nota", "Aclaración que se publica bajo la tabla (opcional).", "text", 30, max_length=300),
-    Column("estado", "Revisión", "Se calcula sola: dice «Cuadra» o qué falta corregir en la fila.", "status", 24),
+    Column("estado", "Revisión", "Se calcula sola: dice «Cuadra» o qué falta corregir en la fila.", "status", 30),
 )
 
 CIFRAS_BY_ID = {c.id: c for c in CIFRAS_COLUMNS}

@@ -61,6 +61,7 @@ HELP_FONT = Font(italic=True, size=9, color="444444")
 #: Texts of the live check in Cifras; «Cuadra» is the only good one.
 STATUS_OK = "Cuadra"
 CONDITIONAL_MARK = " (*)"
+PROGRAMA_WIDTHS = {g.PROGRAMA_LABEL_COL: 30, g.PROGRAMA_INPUT_COL: 62, g.PROGRAMA_HELP_COL: 46}
 REQUIRED_MARK = " *"
 
 
@@ -228,7 +229,7 @@ def _field_validation(f: Field, ranges: dict[str, str], cell: str) -> DataValida
 
 def _write_programa(wb: Workbook, edition: Edition, catalogs: Catalogs, ranges: dict[str, str]) -> None:
     ws = wb.create_sheet(g.PROGRAMA)
-    widths = {g.PROGRAMA_LABEL_COL: 30, g.PROGRAMA_INPUT_COL: 62, g.PROGRAMA_HELP_COL: 46}
+    widths = PROGRAMA_WIDTHS
     ws.column_dimensions[g.PROGRAMA_ID_COL].hidden = True
     for col, w in widths.items():
         ws.column_dimensions[col].width = w
@@ -277,6 +278,9 @@ def _write_programa(wb: Workbook, edition: Edition, catalogs: Catalogs, ranges: 
             height = row_height(lines, 9)
             if f.type == "longtext":
                 height = max(height, 90 if f.repeat == 1 else 30)
+            elif f.catalog == "objetivos" or (f.max_length or 0) > 150:
+                # Room for the longest objective title or a long name without resizing.
+                height = max(height, row_height(2))
             ws.row_dimensions[row].height = max(height, 16)
             if dv:
                 dv.add(inp.coordinate)
@@ -513,6 +517,16 @@ def build_workbook(edition: Edition, catalogs: Catalogs, body: Body | None = Non
     return wb
 
 
+def _grow_row(ws, row: int, texts: list[tuple[Any, float]]) -> None:
+    """Make a row tall enough for what was written (Excel only refits rows it edits itself)."""
+    lines = max((text_lines(str(v), w) for v, w in texts if isinstance(v, str) and v), default=1)
+    if lines > 1:
+        needed = row_height(lines)
+        current = ws.row_dimensions[row].height
+        if current is None or current < needed:
+            ws.row_dimensions[row].height = needed
+
+
 def fill(wb: Workbook, data: ProgramData) -> Workbook:
     """Write a program's data into a template, exactly where an agency would."""
     layout = programa_layout()
@@ -531,6 +545,7 @@ def fill(wb: Workbook, data: ProgramData) -> Workbook:
             values += [None] * (len(slots) - len(values))
         for slot, v in zip(slots, values):
             ws[f"{g.PROGRAMA_INPUT_COL}{layout[slot]}"] = v
+            _grow_row(ws, layout[slot], [(v, PROGRAMA_WIDTHS[g.PROGRAMA_INPUT_COL])])
     if data.cifras:
         if len(data.cifras) > g.CIFRAS_ROWS:
             raise ValueError(f"{len(data.cifras)} Cifras rows; the sheet has {g.CIFRAS_ROWS}")
@@ -542,6 +557,7 @@ def fill(wb: Workbook, data: ProgramData) -> Workbook:
                 if col is None or col.type in ("rownum", "status"):
                     raise KeyError(f"{col_id!r} is not a Cifras input column")
                 wc[f"{cifras_col(col_id)}{r}"] = v
+            _grow_row(wc, r, [(row.get(c.id), c.width) for c in CIFRAS_COLUMNS if c.type == "text"])
     if data.table_title or data.table_note or data.table_rows:
         if len(data.table_rows) > g.TABLA_ROWS or any(len(r) > g.TABLA_COLS for r in data.table_rows):
             raise ValueError(f"the free table holds at most {g.TABLA_ROWS} rows × {g.TABLA_COLS} columns")

@@ -19,9 +19,11 @@ freshly built template (see ``_restore_dropdowns``).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import re
 import warnings
+import zipfile
 from collections import defaultdict
 from copy import copy
 from pathlib import Path
@@ -111,14 +113,27 @@ def write_feedback(report: Report, edition: Edition, catalogs: Catalogs | None =
     """Write the feedback workbook for one file; ``None`` if the file has no findings.
 
     A feedback file left from an earlier run for a file that is now clean is
-    removed, so the folder never holds stale observations.
+    removed, so the folder never holds stale observations. One whose file and
+    findings have not changed since it was written is kept as is: opening and
+    saving a workbook with openpyxl costs about 0.1 s, and a season's re-runs
+    would otherwise rewrite hundreds of identical files.
     """
     target = feedback_path(report.path, edition)
     if not report.findings:
         target.unlink(missing_ok=True)
         return None
+    try:
+        data = Path(report.path).read_bytes()
+    except OSError:
+        data = None
+    fingerprint = _fingerprint(report, edition, data)
+    if target.exists() and stored_fingerprint(target) == fingerprint:
+        return target
     validated_at = validated_at or dt.datetime.now().replace(microsecond=0)
-    wb, note = _open_copy(report)
+    if data is None:
+        wb, note = None, "No se pudo leer el archivo para hacer una copia marcada."
+    else:
+        wb, note = _open_copy(data), ""
     if wb is None:
         wb = Workbook()
         ws = wb.active
@@ -137,6 +152,7 @@ def write_feedback(report: Report, edition: Edition, catalogs: Catalogs | None =
             other.sheet_view.tabSelected = False
         ws.sheet_view.tabSelected = True
         wb.active = 0
+    wb.properties.identifier = FINGERPRINT_PREFIX + fingerprint
     from .template import save
 
     try:
@@ -146,26 +162,52 @@ def write_feedback(report: Report, edition: Edition, catalogs: Catalogs | None =
                           "Revise que haya espacio y permiso de escritura en la carpeta output/.") from None
 
 
+# --- skipping unchanged feedback -------------------------------------------------
+
+FINGERPRINT_PREFIX = "compendio-observaciones:"
+_IDENTIFIER = re.compile(r"<dc:identifier>([^<]*)</dc:identifier>")
+
+
+def _fingerprint(report: Report, edition: Edition, data: bytes | None) -> str:
+    """Everything the feedback file shows, except the time it was written."""
+    h = hashlib.sha256()
+    h.update(hashlib.sha256(data).digest() if data is not None else b"-")
+    parts = [__version__, display_path(report.path, edition), edition.title, f"{edition.deadline}",
+             edition.contact.get("correo", "")]
+    parts += [f"{f.severity}|{f.code}|{f.sheet}|{f.cell}|{f.message}|{f.value!r}" for f in report.findings]
+    h.update("\x1f".join(parts).encode("utf-8"))
+    return h.hexdigest()
+
+
+def stored_fingerprint(path: Path) -> str | None:
+    """The fingerprint a feedback file was written with (read from its document properties)."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            core = z.read("docProps/core.xml").decode("utf-8")
+    except (OSError, KeyError, zipfile.BadZipFile, UnicodeDecodeError):
+        return None
+    m = _IDENTIFIER.search(core)
+    if not m or not m.group(1).startswith(FINGERPRINT_PREFIX):
+        return None
+    return m.group(1)[len(FINGERPRINT_PREFIX):]
+
+
 # --- opening the copy --------------------------------------------------------
 
-def _open_copy(report: Report) -> tuple[Workbook | None, str]:
-    """The agency's workbook loaded from its bytes, or None with the reason it cannot be copied."""
-    try:
-        data = Path(report.path).read_bytes()
-    except OSError:
-        return None, "No se pudo leer el archivo para hacer una copia marcada."
+def _open_copy(data: bytes) -> Workbook | None:
+    """The agency's workbook loaded from its bytes, or None if openpyxl cannot open it."""
     if not data.startswith(ZIP_MAGIC):
-        return None, ""
+        return None
     try:
         with warnings.catch_warnings():
             # "extension is not supported and will be removed": handled by _restore_dropdowns.
             warnings.simplefilter("ignore")
             wb = load_workbook(io.BytesIO(data), keep_links=True, rich_text=True)
     except Exception:  # noqa: BLE001 - openpyxl raises many types on malformed files; all mean "no copy"
-        return None, ""
+        return None
     if not wb.worksheets:
-        return None, ""
-    return wb, ""
+        return None
+    return wb
 
 
 def _strip_previous_feedback(wb: Workbook) -> None:
@@ -338,15 +380,18 @@ def _write_observations(ws, report: Report, findings: list[Finding], edition: Ed
     ]
     row = 3
     for label, value in header:
+        # Labels span the two narrow first columns so they are not cut off.
         ws.cell(row, 1, label).font = Font(bold=True)
-        ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=ncols)
-        c = ws.cell(row, 2, value)
+        ws.cell(row, 1).alignment = Alignment(vertical="top")
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
+        ws.merge_cells(start_row=row, start_column=3, end_row=row, end_column=ncols)
+        c = ws.cell(row, 3, value)
         c.alignment = WRAP
         if label == "Resultado":
             c.font = Font(bold=True)
             c.fill = PatternFill("solid", fgColor=STATUS_FILL.get(report.status, "FFFFFF"))
-        if len(value) > 110:
-            ws.row_dimensions[row].height = 15 * (1 + len(value) // 110)
+        if len(value) > 130:
+            ws.row_dimensions[row].height = 15 * (1 + len(value) // 130)
         row += 1
     row += 1
     header_row = row

@@ -210,7 +210,7 @@ def test_same_name_in_two_folders_does_not_collide(edition, cats):
     outs = {feedback.write_feedback(Report(p, findings_for_program()[:1], reader.read(p)), edition, cats)
             for p in (a, b)}
     assert len(outs) == 2
-    programs = {openpyxl.load_workbook(o)[g.OBSERVACIONES]["B5"].value for o in outs}
+    programs = {openpyxl.load_workbook(o)[g.OBSERVACIONES]["C5"].value for o in outs}
     assert programs == {"Programa A", "Programa B"}
 
 
@@ -226,3 +226,22 @@ def test_failed_write_leaves_no_partial_file(edition, cats, monkeypatch):
     with pytest.raises(OutputError, match="orientacion-observaciones.xlsx"):
         feedback.write_feedback(report, edition, cats)
     assert [p for p in edition.paths.feedback.rglob("*") if p.is_file()] == []
+
+
+def test_unchanged_feedback_is_not_rewritten(edition, cats, monkeypatch):
+    src = submit(edition, cats, "inm/orientacion.xlsx")
+    findings = findings_for_program()
+    out = feedback.write_feedback(Report(src, list(findings), reader.read(src)), edition, cats)
+    first = out.read_bytes()
+
+    def must_not_open(*args, **kwargs):
+        raise AssertionError("the unchanged feedback was rebuilt")
+
+    monkeypatch.setattr(feedback, "load_workbook", must_not_open)
+    assert feedback.write_feedback(Report(src, list(findings), reader.read(src)), edition, cats) == out
+    assert out.read_bytes() == first
+    monkeypatch.undo()
+    # One finding fewer: the file is written again and says so.
+    out = feedback.write_feedback(Report(src, findings[1:], reader.read(src)), edition, cats)
+    codes = [r["codigo"] for r in observation_rows(openpyxl.load_workbook(out)[g.OBSERVACIONES])]
+    assert "suma-no-cuadra" not in codes and len(codes) == len(findings) - 1

@@ -13,6 +13,7 @@ The Informe Ejecutivo reuses ``environment()``, ``template_dir()``,
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import logging
 import mimetypes
 import os
@@ -146,25 +147,19 @@ def write_text(path: Path, text: str) -> Path:
     return path
 
 
-class _Quiet(logging.Filter):
-    """Keeps WeasyPrint's warnings about refused URLs off the user's terminal."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return False
-
-
 @contextlib.contextmanager
 def _weasyprint_quiet():
-    # fontTools warns about the fonts' old «created» dates on every run.
+    """Keep WeasyPrint's and fontTools' warnings (refused URLs, the fonts' old
+    «created» dates) off the user's terminal; they are not the user's to fix."""
     loggers = [logging.getLogger(name) for name in ("weasyprint", "fontTools")]
-    f = _Quiet()
-    for logger in loggers:
-        logger.addFilter(f)
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.ERROR)
     try:
         yield
     finally:
-        for logger in loggers:
-            logger.removeFilter(f)
+        for lg, level in zip(loggers, levels):
+            lg.setLevel(level)
 
 
 def pdf_options(draft: bool = False) -> dict:
@@ -190,8 +185,28 @@ def html_to_pdf(html: str, out_path: Path, *, draft: bool = False) -> int:
     return len(document.pages)
 
 
+@contextlib.contextmanager
+def _fixed_timestamps(document) -> Iterator[None]:
+    """fontTools stamps each embedded font subset with «now» unless SOURCE_DATE_EPOCH
+    is set: pin it to the document's date so the same input gives the same bytes."""
+    created = getattr(document.metadata, "created", None) or "2000-01-01T00:00:00Z"
+    try:
+        epoch = str(int(dt.datetime.fromisoformat(created.replace("Z", "+00:00")).timestamp()))
+    except ValueError:
+        epoch = "946684800"
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = epoch
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = before
+
+
 def write_document(document, out_path: Path, *, draft: bool = False) -> Path:
-    with atomic_write(out_path) as tmp, _weasyprint_quiet():
+    with atomic_write(out_path) as tmp, _weasyprint_quiet(), _fixed_timestamps(document):
         # A fixed identifier keeps the bytes identical for identical inputs.
         ident = (document.metadata.title or "compendio").encode("utf-8")[:32]
         document.write_pdf(tmp, pdf_identifier=ident, **pdf_options(draft))

@@ -870,6 +870,8 @@ def _plant(code: str, p: Program, programs: list[Program], edition: Edition,
         f["nombre_programa"] = original.data.fields["nombre_programa"]
         cell = field_cell("nombre_programa")
         related = original.filename
+        # Sent again as a «corrected» copy: the usual way a duplicate arrives.
+        p.filename = f"{p.index + 1:03d}-{original.filename[4:-5]}-corregido.xlsx"
     elif code == "edicion-distinta":
         where_edition = dataclasses.replace(edition, key=str(edition.year - 1))
         sheet, cell = g.SELLO, g.sello_cell("edicion")

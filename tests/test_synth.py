@@ -299,3 +299,48 @@ def test_bundled_sample_is_committed_and_consistent(cats):
         assert sub.stamp.edition == "muestra"
         sectors.add(cats.sector_by_name(sub.value("sector")).key)
     assert sectors == set(synth.SECTOR_WEIGHTS)
+
+
+# --- ciclo ---------------------------------------------------------------------------------
+
+
+def _fake(name: str, calls: list, exit_code: int = 0):
+    import click
+
+    @click.command(name)
+    @click.option("--edition")
+    @click.option("--raiz", "root")
+    def command(edition, root):
+        calls.append((name, edition))
+        if exit_code:
+            raise SystemExit(exit_code)
+
+    return command
+
+
+def test_ciclo_creates_the_sample_and_continues_past_rejections(tmp_path, monkeypatch):
+    calls: list = []
+    monkeypatch.setitem(main.commands, "templates", _fake("templates", calls))
+    monkeypatch.setitem(main.commands, "validate", _fake("validate", calls, 1))  # some file rejected
+    monkeypatch.setitem(main.commands, "compile", _fake("compile", calls))
+    result = CliRunner().invoke(main, ["ciclo", "--edition", "muestra", "--raiz", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert calls == [("templates", "muestra"), ("validate", "muestra"), ("compile", "muestra")]
+    assert settings.load(tmp_path, "muestra").sample
+    assert len(list((tmp_path / "submissions" / "muestra").glob("*.xlsx"))) == synth.SAMPLE_PROGRAMS
+    assert "archivos rechazados" in result.output and "FICTICIOS" in result.output
+
+
+def test_ciclo_reports_a_failed_stage_and_a_missing_one(tmp_path, monkeypatch):
+    calls: list = []
+    settings.init(tmp_path, "2026")
+    monkeypatch.setitem(main.commands, "templates", _fake("templates", calls, 2))
+    monkeypatch.setitem(main.commands, "validate", _fake("validate", calls))
+    monkeypatch.delitem(main.commands, "compile")
+    result = CliRunner().invoke(main, ["ciclo", "--edition", "2026", "--raiz", str(tmp_path)])
+    assert result.exit_code == 2
+    assert [c[0] for c in calls] == ["templates", "validate"]
+    assert "no terminó (código 2)" in result.output
+    assert "Compilación: omitida" in result.output
+    # A real edition never gets fictitious reports.
+    assert not list((tmp_path / "submissions" / "2026").glob("*"))

@@ -1,0 +1,208 @@
+"""Benchmark: time each stage of the cycle on synthetic editions of real size.
+
+Run from the project root (not part of the normal test run)::
+
+    python tests/benchmarks/run.py --programas 550 1100 --repeticiones 3
+
+For each size it writes a synthetic edition (``compiler.synth``) into a
+temporary folder and times, as whole processes, ``compendio templates``,
+``compendio validate`` and ``compendio compile``; then WeasyPrint alone
+rendering the same final HTML (kept by ``compile --guardar-html``) in one
+process, and the ratio compile / WeasyPrint. Reports the median of the
+repetitions, the peak memory of each process (``wait4`` rusage) and the
+machine, and writes the table to ``tests/benchmarks/results/rendimiento.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+
+from compiler import catalogs, settings, synth  # noqa: E402
+
+EDITION = "muestra"  # a sample edition: synthetic data never goes near a real one
+RESULTS = REPO / "tests" / "benchmarks" / "results" / "rendimiento.md"
+
+WEASYPRINT_ALONE = """
+import sys, time
+from pathlib import Path
+from compiler.render import html_to_pdf
+html = Path(sys.argv[1]).read_text(encoding="utf-8")
+start = time.perf_counter()
+pages = html_to_pdf(html, Path(sys.argv[2]))
+print(f"{pages} {time.perf_counter() - start:.3f}")
+"""
+
+
+@dataclass
+class Stage:
+    name: str
+    seconds: list[float] = field(default_factory=list)
+    peak_mb: list[float] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+
+def run(args: list[str], cwd: Path) -> tuple[float, float, int, str]:
+    """(wall seconds, peak RSS in MB, exit code, stdout) of one child process."""
+    env = {**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "120"}
+    start = time.perf_counter()
+    with tempfile.TemporaryFile() as out:
+        proc = subprocess.Popen(args, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        text = out.read().decode("utf-8", "replace")
+    return seconds, usage.ru_maxrss / 1024, proc.returncode, text
+
+
+def compendio(*words: str) -> list[str]:
+    return [sys.executable, "-m", "compiler", *words]
+
+
+def machine() -> str:
+    cpu = platform.processor() or "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    ram = "?"
+    try:
+        kb = int(next(l for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal")).split()[1])
+        ram = f"{kb / 1024 / 1024:.0f} GB"
+    except (OSError, StopIteration, ValueError):
+        pass
+    try:
+        import weasyprint
+
+        wp = weasyprint.__version__
+    except Exception:  # noqa: BLE001 - only for the report
+        wp = "?"
+    return (f"{os.cpu_count()} núcleos ({len(os.sched_getaffinity(0))} disponibles), {cpu}, {ram} de RAM; "
+            f"Python {platform.python_version()}, WeasyPrint {wp}, {platform.system()} {platform.release()}")
+
+
+def bench(n: int, repetitions: int, keep: bool) -> tuple[list[Stage], dict]:
+    root = Path(tempfile.mkdtemp(prefix=f"compendio-bench-{n}-"))
+    info: dict = {"root": root}
+    try:
+        settings.init(root, EDITION, 2026, sample=True)
+        edition = settings.load(root, EDITION)
+        start = time.perf_counter()
+        synth.generate(edition, catalogs.load(), n, 1, edition.paths.submissions, generated=synth.SAMPLE_GENERATED)
+        info["generation"] = time.perf_counter() - start
+        stages = {k: Stage(k) for k in ("templates", "validate", "compile", "weasyprint")}
+        for rep in range(repetitions):
+            print(f"  {n:,} programas, repetición {rep + 1}/{repetitions}", flush=True)
+            for name, words in (("templates", ("--sobrescribir",)), ("validate", ()),
+                                ("compile", ("--guardar-html",))):
+                seconds, peak, code, out = run(compendio(name, "--edition", EDITION, "--raiz", str(root), *words), root)
+                ok = code == 0 or (name == "validate" and code == 1)  # 1 = some file rejected, a normal outcome
+                if not ok:
+                    raise SystemExit(f"«compendio {name}» terminó con código {code}:\n{out[-2000:]}")
+                stages[name].seconds.append(seconds)
+                stages[name].peak_mb.append(peak)
+                print(f"    {name}: {seconds:,.1f} s, {peak:,.0f} MB", flush=True)
+            html = sorted(edition.paths.output.rglob("*.html"), key=lambda p: p.stat().st_size)
+            html = [p for p in html if "compendio" in p.name] or html
+            if not html:
+                stages["weasyprint"].note = "compile no dejó el HTML final (--guardar-html)"
+                continue
+            out_pdf = root / "solo-weasyprint.pdf"
+            seconds, peak, code, out = run([sys.executable, "-c", WEASYPRINT_ALONE, str(html[-1]), str(out_pdf)], root)
+            if code != 0:
+                stages["weasyprint"].note = f"falló: {out.strip().splitlines()[-1] if out.strip() else code}"
+                continue
+            pages, inside = out.split()[-2:]
+            info["pages"] = int(pages)
+            info.setdefault("render_inside", []).append(float(inside))
+            stages["weasyprint"].seconds.append(seconds)
+            stages["weasyprint"].peak_mb.append(peak)
+            print(f"    weasyprint solo: {seconds:,.1f} s ({float(inside):,.1f} s dentro del proceso), {peak:,.0f} MB",
+                  flush=True)
+        return list(stages.values()), info
+    finally:
+        if not keep:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+LABELS = {"templates": "compendio templates", "validate": "compendio validate", "compile": "compendio compile",
+          "weasyprint": "WeasyPrint solo (mismo HTML)"}
+
+
+def table(results: list[tuple[int, list[Stage], dict]], repetitions: int) -> str:
+    lines = [f"# Rendimiento del ciclo ({dt.date.today():%d/%m/%Y})", "",
+             f"Máquina: {machine()}.", "",
+             f"Mediana de {repetitions} corrida(s) de cada etapa como proceso completo (incluye arrancar Python); "
+             "memoria: pico de memoria residente del proceso. Ediciones sintéticas (`compiler.synth`, semilla 1).", "",
+             "| Programas | Etapa | Mediana (s) | Mín.–máx. (s) | Memoria máx. (MB) |",
+             "|---:|---|---:|---:|---:|"]
+    notes = []
+    for n, stages, info in results:
+        for s in stages:
+            if not s.seconds:
+                lines.append(f"| {n:,} | {LABELS[s.name]} | — | — | — |")
+                notes.append(f"{n:,} programas, {LABELS[s.name]}: {s.note or 'no se midió'}.")
+                continue
+            lines.append(f"| {n:,} | {LABELS[s.name]} | {s.median:,.1f} | {min(s.seconds):,.1f}–{max(s.seconds):,.1f} "
+                         f"| {max(s.peak_mb):,.0f} |")
+        by = {s.name: s for s in stages}
+        if by["compile"].seconds and by["weasyprint"].seconds:
+            ratio = by["compile"].median / by["weasyprint"].median
+            notes.append(f"{n:,} programas: {info.get('pages', '?'):,} páginas; compile tarda {ratio:,.2f} veces lo que "
+                         f"WeasyPrint solo con el mismo HTML (render dentro del proceso: "
+                         f"{statistics.median(info['render_inside']):,.1f} s). Generar los {n:,} libros: "
+                         f"{info['generation']:,.0f} s.")
+    lines += ["", *[f"- {x}" for x in notes], "",
+              "Comando: `python tests/benchmarks/run.py --programas "
+              + " ".join(str(n) for n, _, _ in results) + f" --repeticiones {repetitions}`", ""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Mide el tiempo de cada etapa del ciclo con ediciones sintéticas.")
+    parser.add_argument("--programas", type=int, nargs="+", default=[550, 1100])
+    parser.add_argument("--repeticiones", type=int, default=3)
+    parser.add_argument("--salida", type=Path, default=RESULTS, help="Archivo Markdown con la tabla.")
+    parser.add_argument("--conservar", action="store_true", help="No borra las carpetas temporales.")
+    args = parser.parse_args()
+    results = []
+    for n in args.programas:
+        print(f"Edición sintética de {n:,} programas", flush=True)
+        stages, info = bench(n, args.repeticiones, args.conservar)
+        results.append((n, stages, info))
+        if args.conservar:
+            print(f"  carpeta: {info['root']}")
+        # Written after each size, so a long run that is stopped still leaves its table.
+        text = table(results, args.repeticiones)
+        args.salida.parent.mkdir(parents=True, exist_ok=True)
+        tmp = args.salida.with_suffix(".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(args.salida)
+    print()
+    print(text)
+    print(f"Tabla escrita en {args.salida}")
+
+
+if __name__ == "__main__":
+    main()

@@ -109,7 +109,7 @@ CHALLENGE_COUNT_WEIGHTS = {1: 267, 2: 51, 3: 15, 4: 3, 5: 3, 6: 2}
 LEN_DESCRIPTION = (403, 786, 140, 1500)
 LEN_RESULTS = (177, 527, 50, 1780)
 LEN_CHALLENGE = (129, 276, 35, 900)
-MIN_STATES = 18  # state governments reporting, for editions of 100+ programs
+MAX_STATES = 24  # state governments reporting (18+ in 2025), once the edition is large enough
 
 # --- vocabulary ---------------------------------------------------------------
 # Per objective: program-name cores, what the program does, who it serves, and
@@ -650,7 +650,7 @@ def _bodies_for(rng: random.Random, catalogs: Catalogs, sector: str, count: int)
         others = [b for b in pool if not b.id.startswith("gob-")]
         rng.shuffle(govs)
         # The 2025 edition had 18+ state governments reporting; small editions use fewer.
-        n_states = MIN_STATES + 4 if count >= 100 else max(1, count * 2 // 3)
+        n_states = min(MAX_STATES, max(1, count * 2 // 3))
         pool = govs[:min(len(govs), n_states)] + others
     else:
         pool = pool[:]

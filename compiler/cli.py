@@ -242,6 +242,7 @@ def compile_cmd(edition, keep_html, borrador, no_companions, root):
         console.print(f"[bold yellow]{len(result.rejected):,} archivo(s) rechazado(s); no se incluyen en el Compendio:[/]")
         for report in sorted(result.rejected, key=lambda r: str(r.path)):
             first = report.errors[0].message if report.errors else ""
+            first = first.removeprefix(f"{report.path.name}: ")
             more = f" (y {len(report.errors) - 1:,} error(es) más)" if len(report.errors) > 1 else ""
             console.print(f"  • {report.path.name}: {first}{more}")
     if result.pdf is None:

@@ -1,0 +1,45 @@
+"""``compendio compile`` as a user runs it."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+from compiler.cli import main
+
+import publication_data as data
+
+
+def run(root, *args):
+    return CliRunner().invoke(main, ["compile", "--edition", "2026", "--raiz", str(root), "--sin-informe", *args])
+
+
+def test_compile_writes_the_pdf_and_lists_rejected_files(tmp_path):
+    edition, _, subs = data.submissions(tmp_path)
+    (edition.paths.submissions / "roto.xlsx").write_text("no soy un libro de Excel")
+    result = run(tmp_path, "--guardar-html")
+    assert result.exit_code == 0, result.output
+    pdf = edition.paths.output / "compendio-general-2026.pdf"
+    html = edition.paths.output / "compendio-general-2026.html"
+    assert pdf.is_file() and html.is_file()
+    pages = len(PdfReader(pdf).pages)
+    out = " ".join(result.output.split())
+    assert "1 archivo(s) rechazado(s)" in out and "roto.xlsx: no es un libro de Excel" in out
+    assert f"{pages} páginas, {len(subs)} programas" in out
+    assert not [p for p in edition.paths.output.iterdir() if p.name.startswith(".~")], "no temporary file left"
+
+
+def test_nothing_accepted_writes_nothing(tmp_path):
+    edition = data.make_edition(tmp_path)
+    (edition.paths.submissions / "roto.xlsx").write_text("texto")
+    result = run(tmp_path)
+    assert result.exit_code == 1
+    assert "No hay reportes aceptados" in result.output
+    assert not any(edition.paths.output.rglob("*.pdf"))
+
+
+def test_unknown_edition_is_a_spanish_message(tmp_path):
+    result = run(tmp_path)
+    assert result.exit_code == 2
+    assert "compendio init --edition 2026" in result.output
+    assert "Traceback" not in result.output

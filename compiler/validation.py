@@ -437,8 +437,8 @@ def _check_subgroups(ctx: _Context, rows: list[Indicator]) -> None:
     counts = [c.id for c in CIFRAS_COLUMNS if c.type == "count"]
     for r in rows:
         ref = _n(r.get("subgrupo_de"))
-        if ref is None:
-            continue
+        if ref is None or not 1 <= ref <= g.CIFRAS_ROWS:
+            continue  # not a row number: the schema reported it
         cell = r.cells["subgrupo_de"]
         motivo = None
         if ref == r.number:

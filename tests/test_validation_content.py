@@ -1,0 +1,188 @@
+"""Content checks (warnings and notes) and the checks across files of one batch."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+
+import pytest
+
+from compiler import catalogs as cat, validation
+from compiler.spec import FIELDS_BY_ID
+from validation_support import check, clean, codes, edition, found, prog, write
+
+
+@pytest.fixture
+def ed(tmp_path):
+    return edition(tmp_path)
+
+
+def test_no_challenges(ed):
+    report = check(ed, clean(retos=[]))
+    [f] = report.findings
+    assert (f.code, f.severity, f.ref) == ("sin-retos", "advertencia", prog("retos_1"))
+    assert report.status == "aceptado con observaciones"
+
+
+@pytest.mark.parametrize("text", ["Sin resultados.", "No se obtuvieron resultados en el periodo.",
+                                  "A la fecha, no hay avances que reportar."])
+def test_results_that_say_there_are_none(ed, text):
+    [f] = check(ed, clean(resultados=text)).findings
+    assert (f.code, f.ref) == ("sin-resultados", prog("resultados"))
+
+
+def test_results_mentioning_no_in_passing_are_fine(ed):
+    text = "Se orientó a 3,005 personas; no hubo cierres de módulos en el periodo."
+    assert check(ed, clean(resultados=text)).findings == []
+
+
+@pytest.mark.parametrize("field_id, value", [
+    ("resultados", "xxx"), ("resultados", "N/A"), ("descripcion", "Pendiente"),
+    ("poblacion_objetivo", "Lorem ipsum dolor sit amet"), ("unidad_responsable", "Por definir"),
+])
+def test_placeholder_text(ed, field_id, value):
+    report = check(ed, clean(**{field_id: value}))
+    assert ("texto-de-relleno", prog(field_id)) in found(report)
+    f = next(f for f in report.findings if f.code == "texto-de-relleno")
+    assert f.value == value and f.severity == "advertencia"
+
+
+def test_the_templates_own_example_is_placeholder_text(ed):
+    example = FIELDS_BY_ID["descripcion"].example
+    [f] = check(ed, clean(descripcion=example)).findings
+    assert (f.code, f.ref) == ("texto-de-relleno", prog("descripcion")) and "ejemplo" in f.message
+
+
+def test_no_coauthors_written_as_none_is_fine(ed):
+    assert check(ed, clean(coautoras="Ninguna")).findings == []
+
+
+@pytest.mark.parametrize("changes, cell", [
+    ({"periodo_hasta": dt.date(2026, 11, 30)}, "periodo_hasta"),
+    ({"periodo_desde": dt.date(2024, 1, 1)}, "periodo_desde"),
+    ({"fecha_inicio": dt.date(2026, 9, 1), "periodo_desde": dt.date(2025, 6, 1)}, "fecha_inicio"),
+    ({"vigencia": "Temporal", "fecha_inicio": dt.date(2023, 1, 1), "fecha_fin": dt.date(2024, 12, 31)}, "fecha_fin"),
+])
+def test_dates_outside_the_editions_period(ed, changes, cell):
+    report = check(ed, clean(**changes))
+    [f] = [f for f in report.findings if f.code == "periodo-fuera-de-edicion"]
+    assert f.ref == prog(cell) and f.severity == "advertencia"
+    assert "01/06/2025 a 30/06/2026" in f.message
+
+
+def test_acronym_never_spelled_out(ed):
+    text = "Módulos del INM que canalizan al SIRENNA y a la Comisión Mexicana de Ayuda a Refugiados."
+    report = check(ed, clean(descripcion=text))
+    [f] = report.findings
+    assert (f.code, f.ref, f.value) == ("siglas-sin-definir", prog("descripcion"), "SIRENNA")
+
+
+def test_acronym_spelled_out_anywhere_in_the_report_is_fine(ed):
+    data = clean(descripcion="Módulos que canalizan al SIRENNA.",
+                 resultados="Se registró a 3,005 personas en el Sistema de Información de NNA (SIRENNA).")
+    assert check(ed, data).findings == []
+
+
+def test_text_in_capitals_is_not_taken_for_acronyms(ed):
+    assert check(ed, clean(unidad_responsable="DIRECCIÓN GENERAL DE PROTECCIÓN AL MIGRANTE")).findings == []
+
+
+def test_institution_not_in_the_registry(ed):
+    report = check(ed, clean(institucion="Instituto Municipal del Migrante de Tijuana"), body=None)
+    assert ("institucion-no-registrada", prog("institucion")) in found(report)
+
+
+def test_template_of_one_body_filled_by_another_is_a_note(ed):
+    report = check(ed, clean(institucion="Comisión Mexicana de Ayuda a Refugiados", siglas="COMAR"))
+    [f] = report.findings
+    assert (f.code, f.severity) == ("institucion-distinta-al-sello", "nota")
+    assert report.status == "aceptado"
+
+
+# --- across files -------------------------------------------------------------------------
+
+def same_time(*paths):
+    for p in paths:
+        os.utime(p, (1_780_000_000, 1_780_000_000))
+
+
+def test_same_program_twice_at_the_same_time_is_an_error_on_both(ed):
+    a = write(ed, clean(), name="inm/a.xlsx")
+    b = write(ed, clean(resultados="Se orientó a 3,005 personas en cinco puntos."), name="inm/b.xlsx")
+    same_time(a, b)
+    reports = validation.validate_paths([a, b], ed, cat.load())
+    for r, other in zip(reports, ("inm/b.xlsx", "inm/a.xlsx")):
+        [f] = r.findings
+        assert (f.code, f.ref) == ("programa-duplicado", prog("nombre_programa")) and f"«{other}»" in f.message
+    assert validation.accepted(reports) == []
+
+
+def test_an_exact_copy_says_so(ed):
+    a = write(ed, clean(), name="inm/a.xlsx")
+    b = ed.paths.submissions / "copia" / "a.xlsx"
+    b.parent.mkdir()
+    shutil.copy(a, b)
+    same_time(a, b)
+    reports = validation.validate_paths([ed.paths.submissions], ed, cat.load())
+    assert all("mismo archivo, copiado dos veces" in r.findings[0].message for r in reports)
+
+
+def test_a_later_file_of_the_same_program_supersedes_the_earlier(ed):
+    a = write(ed, clean(), name="inm/a.xlsx")
+    b = write(ed, clean(resultados="Se orientó a 3,105 personas."), name="inm/b-corregido.xlsx")
+    os.utime(a, (1_780_000_000, 1_780_000_000))
+    os.utime(b, (1_780_086_400, 1_780_086_400))
+    reports = validation.validate_paths([a, b], ed, cat.load())
+    assert [r.findings for r in reports] == [[], []]
+    assert validation.superseded(reports) == {a: b}
+    assert [s.path for s in validation.accepted(reports)] == [b]
+
+
+def test_two_programs_in_copies_of_one_workbook_are_not_duplicates(ed):
+    a = write(ed, clean(), name="inm/a.xlsx")
+    b = write(ed, clean(nombre_programa="Repatriación ordenada y segura de personas mexicanas"), name="inm/b.xlsx")
+    same_time(a, b)
+    reports = validation.validate_paths([a, b], ed, cat.load())
+    assert [r.findings for r in reports] == [[], []] and len(validation.accepted(reports)) == 2
+
+
+def test_very_similar_program_from_another_body_is_a_note(ed):
+    a = write(ed, clean(), name="inm/a.xlsx")
+    b = write(ed, clean(nombre_programa="Orientación a personas en contexto de movilidad en los puntos de internación",
+                        descripcion="Módulos de orientación de la Comisión Mexicana de Ayuda a Refugiados (COMAR)."),
+              name="comar/a.xlsx", body="comar")
+    reports = validation.validate_paths([a, b], ed, cat.load())
+    for r, other in zip(reports, ("comar/a.xlsx", "inm/a.xlsx")):
+        [f] = r.findings
+        assert (f.code, f.severity, f.ref) == ("posible-reporte-conjunto", "nota", prog("nombre_programa"))
+        assert other in f.message
+    assert all(r.status == "aceptado" for r in reports)
+
+
+def test_declared_joint_report_is_not_flagged(ed):
+    a = write(ed, clean(coautoras="COMAR"), name="inm/a.xlsx")
+    b = write(ed, clean(nombre_programa="Orientación a personas en contexto de movilidad en los puntos de internación",
+                        descripcion="Módulos de orientación de la Comisión Mexicana de Ayuda a Refugiados (COMAR)."),
+              name="comar/a.xlsx", body="comar")
+    reports = validation.validate_paths([a, b], ed, cat.load())
+    assert "posible-reporte-conjunto" not in set().union(*(codes(r) for r in reports))
+
+
+def test_validate_file_with_a_batch_runs_the_cross_file_checks(ed):
+    a = write(ed, clean(), name="inm/a.xlsx")
+    b = write(ed, clean(), name="inm/b.xlsx")
+    same_time(a, b)
+    batch = []
+    for p in (a, b):
+        validation.validate_file(p, ed, cat.load(), batch=batch)
+    assert [codes(r) for r in batch] == [{"programa-duplicado"}, {"programa-duplicado"}]
+
+
+def test_discover_finds_every_workbook_at_any_depth_and_skips_lock_files(ed):
+    a = write(ed, clean(), name="apf/inm/2026/a.xlsx")
+    (ed.paths.submissions / "apf" / "~$a.xlsx").write_bytes(b"\x00" * 165)
+    (ed.paths.submissions / "oficio.pdf").write_bytes(b"%PDF-1.4")
+    old = ed.paths.submissions / "viejo.xls"
+    old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504)
+    assert validation.discover(ed) == [a, old]

@@ -40,6 +40,7 @@ from . import __version__
 from . import geometry as g
 from .catalogs import Catalogs
 from .errors import OutputError
+from .findings import title
 from .model import SEVERITY_ORDER, Finding, Report
 from .settings import Edition
 
@@ -63,8 +64,8 @@ MAX_CELLS_PER_FINDING = 200  # a finding on a huge range marks its first cells o
 _ADDRESS = re.compile(r"^\$?[A-Z]{1,3}\$?[0-9]{1,7}(:\$?[A-Z]{1,3}\$?[0-9]{1,7})?$")
 
 # Columns of the findings table in Observaciones.
-TABLE_COLUMNS = (("Núm.", 6), ("Gravedad", 13), ("Celda", 16), ("Valor encontrado", 30),
-                 ("Qué hay que corregir", 80), ("Código", 24))
+TABLE_COLUMNS = (("Núm.", 6), ("Gravedad", 13), ("Celda", 16), ("Problema", 26), ("Valor encontrado", 26),
+                 ("Qué hay que corregir", 72), ("Código", 24))
 
 
 def feedback_path(source: Path, edition: Edition) -> Path:
@@ -412,12 +413,13 @@ def _write_observations(ws, report: Report, findings: list[Finding], edition: Ed
         if target:
             where.hyperlink = Hyperlink(ref=where.coordinate, location=target, tooltip="Ir a la celda")
             where.font = copy(LINK_FONT)
-        ws.cell(row, 4, display_value(f.value) if f.cell or f.value is not None else "")
-        ws.cell(row, 5, f.message)
-        ws.cell(row, 6, f.code)
+        ws.cell(row, 4, title(f.code))
+        ws.cell(row, 5, display_value(f.value) if f.cell or f.value is not None else "")
+        ws.cell(row, 6, f.message)
+        ws.cell(row, 7, f.code)
         for col in range(1, ncols + 1):
             ws.cell(row, col).alignment = WRAP
-        ws.row_dimensions[row].height = 15 * max(1, 1 + len(f.message) // 85, 1 + len(str(ws.cell(row, 4).value)) // 30)
+        ws.row_dimensions[row].height = 15 * max(1, 1 + len(f.message) // 75, 1 + len(str(ws.cell(row, 5).value)) // 26)
     ws.freeze_panes = ws.cell(header_row + 1, 1)
     ws.auto_filter.ref = f"A{header_row}:{last}{max(row, header_row + 1)}"
     ws.print_title_rows = f"{header_row}:{header_row}"

@@ -69,7 +69,8 @@ def observation_rows(ws):
         if ws.cell(r, 1).value is None:
             break
         rows.append({"n": ws.cell(r, 1).value, "gravedad": ws.cell(r, 2).value, "celda": ws.cell(r, 3),
-                     "valor": ws.cell(r, 4).value, "mensaje": ws.cell(r, 5).value, "codigo": ws.cell(r, 6).value})
+                     "problema": ws.cell(r, 4).value, "valor": ws.cell(r, 5).value, "mensaje": ws.cell(r, 6).value,
+                     "codigo": ws.cell(r, 7).value})
     return rows
 
 
@@ -113,6 +114,7 @@ def test_observaciones_lists_every_finding_with_working_links(edition, cats):
     assert [r["gravedad"] for r in rows] == ["Error"] * 3 + ["Advertencia"] * 2 + ["Nota"]
     by_code = {r["codigo"]: r for r in rows}
     assert by_code["suma-no-cuadra"]["valor"] == "1,801"
+    assert by_code["suma-no-cuadra"]["problema"] == "El desglose no suma el total"
     assert by_code["campo-obligatorio"]["valor"] == "(vacía)"
     for f in report.findings:
         cell = by_code[f.code]["celda"]

@@ -730,6 +730,17 @@ def validate_paths(paths: Iterable[Path | str], edition: Edition, catalogs: Cata
 
 # --- across files ----------------------------------------------------------------------
 
+#: Files whose times are this close arrived together (one e-mail, one copy, one checkout): if they
+#: hold the same program, nobody can say which one the agency meant.
+ARRIVED_TOGETHER = dt.timedelta(minutes=2)
+
+
+def _latest_together(group: list[Report]) -> list[Report]:
+    """The latest file of a group and those that arrived with it."""
+    latest = received(group[-1].path)
+    return [r for r in group if latest - received(r.path) <= ARRIVED_TOGETHER]
+
+
 def received(path: Path) -> dt.datetime:
     """When a file was received: its modification time, to the second (as the register keeps it)."""
     try:
@@ -756,15 +767,14 @@ def superseded(reports: Iterable[Report]) -> dict[Path, Path]:
     """Files replaced by a later file of the same program: path → path of the one in force.
 
     The latest received wins (a resubmission replaces the earlier file). When
-    the latest two or more arrive at the very same time nobody can tell which
-    one counts: none of them supersedes the others and each gets
-    ``programa-duplicado``. The register applies the same rule across runs.
+    the latest two or more arrived together (within ``ARRIVED_TOGETHER``)
+    nobody can tell which one counts: none of them supersedes the others and
+    each gets ``programa-duplicado``. The register applies the same rule
+    across runs.
     """
     out = {}
     for group in program_groups(reports).values():
-        latest = received(group[-1].path)
-        tied = [r for r in group if received(r.path) == latest]
-        if len(tied) == 1:
+        if len(_latest_together(group)) == 1:
             for r in group[:-1]:
                 out[r.path] = group[-1].path
     return out
@@ -783,8 +793,7 @@ def cross_file_checks(reports: list[Report], edition: Edition, make: FindingFact
     for r in reports:
         r.findings[:] = [f for f in r.findings if f.code not in ("programa-duplicado", "posible-reporte-conjunto")]
     for group in program_groups(reports).values():
-        latest = received(group[-1].path)
-        tied = [r for r in group if received(r.path) == latest]
+        tied = _latest_together(group)
         if len(tied) < 2:
             continue
         for r in tied:

@@ -1,0 +1,83 @@
+"""`compendio validate`: exit codes, the batch summary (terminal, xlsx, json) and what it leaves behind."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from compiler.cli import main
+from validation_support import REAL, clean, edition, prog, write
+
+
+def run(root, *args):
+    return CliRunner().invoke(main, ["validate", "--edition", "2026", "--raiz", str(root), *args])
+
+
+@pytest.fixture
+def ed(tmp_path):
+    return edition(tmp_path)
+
+
+def test_all_accepted_exits_0_and_writes_the_summary(ed, tmp_path):
+    write(ed, clean(), name="apf/inm/orientacion.xlsx")
+    write(ed, clean(nombre_programa="Repatriación ordenada de personas mexicanas", retos=[]), name="apf/inm/b.xlsx")
+    result = run(tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "2 archivos: 1 aceptados, 1 aceptados con observaciones, 0 rechazados" in result.output
+    doc = json.loads((ed.paths.output / "validacion.json").read_text(encoding="utf-8"))
+    files = {f["file"]: f for f in doc["files"]}
+    assert files["apf/inm/orientacion.xlsx"]["status"] == "aceptado"
+    [finding] = files["apf/inm/b.xlsx"]["findings"]
+    assert finding == {"code": "sin-retos", "severity": "advertencia", "sheet": "Programa",
+                       "cell": prog("retos_1").split("!")[1], "value": None, "message": finding["message"]}
+    assert doc["totals"] == {"files": 2, "accepted": 1, "accepted_with_observations": 1, "rejected": 0}
+    wb = openpyxl.load_workbook(ed.paths.output / "validacion.xlsx")
+    rows = list(wb["Resumen"].iter_rows(min_row=3, values_only=True))
+    assert sorted(r[0] for r in rows) == ["apf/inm/b.xlsx", "apf/inm/orientacion.xlsx"]
+    obs = list(wb["Observaciones"].iter_rows(min_row=2, values_only=True))
+    assert [(o[0], o[2], o[4]) for o in obs] == [("apf/inm/b.xlsx", prog("retos_1").split("!")[1], "sin-retos")]
+
+
+def test_rejected_file_exits_1_gets_feedback_and_stays_untouched(ed, tmp_path):
+    bad = write(ed, clean(poblacion_objetivo=None), name="inm/malo.xlsx")
+    before = hashlib.sha256(bad.read_bytes()).hexdigest()
+    result = run(tmp_path)
+    assert result.exit_code == 1, result.output
+    assert "rechazado" in result.output and "1 rechazados" in result.output
+    assert hashlib.sha256(bad.read_bytes()).hexdigest() == before
+    assert (ed.paths.feedback / "inm" / "malo-observaciones.xlsx").exists()
+    assert ed.paths.register.exists()
+
+
+def test_unreadable_file_is_a_row_not_a_traceback(ed, tmp_path):
+    target = ed.paths.submissions / "pdf-renombrado.xlsx"
+    target.write_bytes((REAL / "pdf-renombrado.xlsx").read_bytes())
+    result = run(tmp_path)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    doc = json.loads((ed.paths.output / "validacion.json").read_text(encoding="utf-8"))
+    assert [f["code"] for f in doc["files"][0]["findings"]] == ["no-es-xlsx"]
+
+
+def test_paths_given_validate_only_those(ed, tmp_path):
+    one = write(ed, clean(), name="a.xlsx")
+    write(ed, clean(poblacion_objetivo=None), name="b.xlsx")
+    result = run(tmp_path, str(one), "--sin-retroalimentacion")
+    assert result.exit_code == 0, result.output
+    doc = json.loads((ed.paths.output / "validacion.json").read_text(encoding="utf-8"))
+    assert [f["file"] for f in doc["files"]] == ["a.xlsx"]
+
+
+def test_no_settings_exits_2_with_the_command_to_fix_it(tmp_path):
+    result = run(tmp_path)
+    assert result.exit_code == 2
+    assert "compendio init --edition 2026" in result.output
+
+
+def test_no_files_exits_2(ed, tmp_path):
+    result = run(tmp_path)
+    assert result.exit_code == 2
+    assert "No hay libros que validar" in result.output

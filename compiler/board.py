@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter
 
 from .catalogs import Body, Catalogs
 from .model import normalise
-from .register import Entry, Register
+from .register import SUSTITUIDO, Entry, Register
 from .settings import Edition
 
 NO_SECTOR = "Sin sector identificado"
@@ -61,7 +61,7 @@ class Row:
             self.duplicates += entry.duplicado
             received = dt.datetime.fromisoformat(entry.recibido)
             self.last_received = max(filter(None, (self.last_received, received)))
-        else:
+        elif entry.situacion == SUSTITUIDO:
             self.superseded += 1
 
 
@@ -93,6 +93,8 @@ class Board:
     templates_found: bool
     groups: list[Group]
     entries: list[Entry]
+    #: Files in submissions/<ed>/ that are new or changed since they were last validated.
+    pending: list[Path] = field(default_factory=list)
 
     def total(self) -> Row:
         return Group("Total", [r for g in self.groups for r in g.rows]).total("Total general")
@@ -170,7 +172,30 @@ def build(edition: Edition, catalogs: Catalogs, register: Register,
         if members:
             groups.append(Group(sector, members))
     return Board(edition, now or dt.datetime.now().replace(microsecond=0), templates_found, groups,
-                 list(register.entries))
+                 list(register.entries), pending(edition, register))
+
+
+def pending(edition: Edition, register: Register) -> list[Path]:
+    """Submission files the register does not know in their current form (new, or changed since validated)."""
+    from .validation import discover
+
+    seen: dict[str, Entry] = {}
+    for e in register.entries:
+        for ruta in (e.ruta, *e.otras_rutas):
+            if e.presente and (ruta not in seen or seen[ruta].validado < e.validado):
+                seen[ruta] = e
+    out = []
+    for path in discover(edition):
+        rel = path.relative_to(edition.paths.submissions).as_posix()
+        entry = seen.get(rel)
+        if entry is None:
+            out.append(path)
+            continue
+        st = path.stat()
+        modified = dt.datetime.fromtimestamp(st.st_mtime).replace(microsecond=0).isoformat()
+        if st.st_size != entry.tamano or modified > entry.validado:
+            out.append(path)
+    return out
 
 
 # --- Excel -----------------------------------------------------------------
@@ -232,7 +257,9 @@ def _summary_sheet(wb: Workbook, board: Board) -> None:
     ws["A2"] = (f"Actualizado el {board.generated:%d/%m/%Y a las %H:%M}. Fecha límite de entrega: "
                 f"{ed.deadline:%d/%m/%Y}. Programas recibidos: {total.received:,} (aceptados {total.accepted:,}, "
                 f"con observaciones {total.observed:,}, rechazados {total.rejected:,}). "
-                f"Instituciones sin respuesta: {board.missing:,}.")
+                f"Instituciones sin respuesta: {board.missing:,}."
+                + (f" Hay {len(board.pending):,} archivo(s) recibido(s) que todavía no se validan."
+                   if board.pending else ""))
     ws["A3"] = ("Plantillas enviadas: las que hay en intake_templates/ para cada institución. «Recibidos» cuenta "
                 "la versión vigente de cada programa; las anteriores se cuentan en «Archivos sustituidos»."
                 if board.templates_found else

@@ -319,7 +319,11 @@ def status_cmd(edition, sector_key, root):
     duplicates = sum(r.duplicates for g in board.groups for r in g.rows)
     if duplicates:
         console.print(f"[yellow]{duplicates:,} archivo(s) repiten un programa con la misma fecha de recepción:[/] "
-                      "decida cuál vale y retire el otro de submissions/.")
+                      f"decida cuál vale, retire el otro de submissions/{edition}/ y vuelva a validar.")
+    if board.pending:
+        names = ", ".join(p.name for p in board.pending[:3]) + (" …" if len(board.pending) > 3 else "")
+        console.print(f"[yellow]{len(board.pending):,} archivo(s) de submissions/{edition}/ todavía no se validan[/] "
+                      f"({names}); este tablero no los cuenta. Ejecute: compendio validate --edition {edition}")
     console.print(f"Tablero para compartir: {path}")
 
 

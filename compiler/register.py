@@ -19,6 +19,9 @@ on every ``record``, so the answer never depends on the order of the runs:
   ``duplicado`` and the report of each gets a ``programa-duplicado`` finding.
 * A file replaced in place (same path, new content) supersedes what was at
   that path before, whatever program it holds: the old bytes no longer exist.
+* An entry whose file is no longer in the folder (staff removed a wrong or
+  duplicate file) is ``retirado``: kept for the record, but it no longer
+  counts and supersedes nothing.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from .settings import Edition
 
 VIGENTE = "vigente"
 SUSTITUIDO = "sustituido"
+RETIRADO = "retirado"
 FORMAT_VERSION = 1
 DUPLICATE_CODE = "programa-duplicado"
 
@@ -72,6 +76,7 @@ class Entry:
     sustituido_por: str | None = None  # ruta of the entry that replaced this one
     duplicado: bool = False
     otras_rutas: list[str] = field(default_factory=list)  # same bytes seen under other names
+    presente: bool = True  # the file was still in the folder at the latest run
 
     @property
     def program_key(self) -> tuple[str, str] | None:
@@ -127,6 +132,12 @@ def _relative(path: Path, edition: Edition) -> str:
         return path.resolve().relative_to(edition.paths.submissions.resolve()).as_posix()
     except ValueError:
         return path.resolve().as_posix()
+
+
+def _where(ruta: str, edition: Edition) -> Path:
+    """The file an entry's ``ruta`` names (relative to submissions/<ed>/ unless absolute)."""
+    path = Path(ruta)
+    return path if path.is_absolute() else edition.paths.submissions / path
 
 
 def path_of(edition: Edition) -> Path:
@@ -211,7 +222,7 @@ def resolve(entries: Iterable[Entry]) -> None:
     """Recompute ``situacion``, ``sustituido_por`` and ``duplicado`` from scratch."""
     entries = list(entries)
     for e in entries:
-        e.situacion, e.sustituido_por, e.duplicado = VIGENTE, None, False
+        e.situacion, e.sustituido_por, e.duplicado = (VIGENTE if e.presente else RETIRADO), None, False
     by_path: dict[str, list[Entry]] = {}
     for e in entries:
         by_path.setdefault(e.ruta, []).append(e)
@@ -219,7 +230,8 @@ def resolve(entries: Iterable[Entry]) -> None:
         # In place: the content seen last is what the folder holds now.
         group.sort(key=lambda e: (e.visto, e.recibido))
         for old in group[:-1]:
-            old.situacion, old.sustituido_por = SUSTITUIDO, group[-1].ruta
+            if old.current:
+                old.situacion, old.sustituido_por = SUSTITUIDO, group[-1].ruta
     by_program: dict[tuple[str, str], list[Entry]] = {}
     for e in entries:
         if e.current and e.program_key:
@@ -256,6 +268,8 @@ def record(edition: Edition, reports: Iterable[Report], catalogs=None, now: dt.d
         register.entries.append(entry)
         known[entry.sha256] = entry
         this_run[entry.sha256] = report
+    for e in register.entries:
+        e.presente = e.sha256 in this_run or any(_where(r, edition).is_file() for r in (e.ruta, *e.otras_rutas))
     resolve(register.entries)
     _flag_duplicates(register, this_run, edition)
     save(register, edition)

@@ -191,3 +191,23 @@ def test_register_file_is_readable_json(edition, cats):
     assert data["edicion"] == "2026"
     assert data["entradas"][0]["programa"] == "Orientación a migrantes"  # accents kept, not \\u escapes
     assert "Orientación" in edition.paths.register.read_text(encoding="utf-8")
+
+
+def test_removed_file_is_withdrawn_and_settles_a_duplicate(edition, cats):
+    a = send(edition, cats, "inm/a.xlsx", "Orientación a migrantes", T0, results="Versión A.")
+    b = send(edition, cats, "inm/b.xlsx", "Orientación a migrantes", T0, results="Versión B.")
+    register.record(edition, validated(a, b), cats, now=T0)
+    # Staff keep A and take B out of the folder, then validate again.
+    b.unlink()
+    reports = validated(a)
+    reg = register.record(edition, reports, cats, now=T0 + dt.timedelta(hours=1))
+    by_path = {e.ruta: e for e in reg.entries}
+    assert by_path["inm/b.xlsx"].situacion == "retirado" and not by_path["inm/b.xlsx"].presente
+    assert by_path["inm/a.xlsx"].situacion == "vigente" and not by_path["inm/a.xlsx"].duplicado
+    assert not any(f.code == "programa-duplicado" for f in reports[0].findings)
+    assert [e.ruta for e in register.current(edition).values()] == ["inm/a.xlsx"]
+    # Validating only some files does not withdraw the others that are still there.
+    c = send(edition, cats, "inm/c.xlsx", "Repatriación digna", T0)
+    reg = register.record(edition, validated(c), cats, now=T0 + dt.timedelta(hours=2))
+    assert {e.ruta: e.situacion for e in reg.entries} == {"inm/a.xlsx": "vigente", "inm/b.xlsx": "retirado",
+                                                          "inm/c.xlsx": "vigente"}

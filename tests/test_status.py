@@ -71,6 +71,7 @@ def build_scenario(edition, cats):
     stranger = send(edition, cats, "Colectivo Frontera Abierta", "Acompañamiento legal", T0)
     junk = edition.paths.submissions / "sin-nombre.xlsx"
     junk.write_bytes(b"no es un libro")
+    os.utime(junk, (T0.timestamp(), T0.timestamp()))
     reports = [Report(a, []), Report(b, [WARNING]), Report(c1, [ERROR]), Report(jal, [WARNING]),
                Report(stranger, [WARNING])]
     for r in reports:
@@ -185,3 +186,20 @@ def test_status_command(edition, cats, season):
 
     bad = runner.invoke(main, ["status", "--edition", "2026", "--raiz", root, "--sector", "federal"])
     assert bad.exit_code == 2 and "apf, estatal" in bad.output and "Traceback" not in bad.output
+
+
+def test_board_lists_files_not_yet_validated(edition, cats, season):
+    scenario(edition, season)
+    assert board.build(edition, cats, register.load(edition)).pending == []
+    new = send(edition, cats, "CEAV", "Atención psicosocial", T0 + dt.timedelta(days=8))
+    changed = edition.paths.submissions / "comar" / "corregido.xlsx"
+    later = T0 + dt.timedelta(days=30)
+    changed.write_bytes(changed.read_bytes() + b"\0")  # replaced in place by a different file
+    os.utime(changed, (later.timestamp(), later.timestamp()))
+    b = board.build(edition, cats, register.load(edition))
+    assert sorted(p.name for p in b.pending) == ["Atención psicosocial.xlsx", "corregido.xlsx"]
+    assert new in b.pending
+    result = CliRunner().invoke(main, ["status", "--edition", "2026", "--raiz", str(edition.paths.root)],
+                                terminal_width=160)
+    assert "2 archivo(s) de submissions/2026/ todavía no se validan" in result.output
+    assert "compendio validate --edition 2026" in result.output

@@ -14,9 +14,11 @@ on every ``record``, so the answer never depends on the order of the runs:
 * Of the entries of one program, the one received last (file time, then the
   time it was first seen) is ``vigente``; the earlier ones are kept, marked
   ``sustituido`` and point at the entry that replaced them.
-* If the latest entries of a program have the very same received time nobody
+* If the latest entries of a program arrived together (received within
+  ``validation.ARRIVED_TOGETHER`` of each other: one e-mail, one copy) nobody
   can tell which one the agency meant: they stay ``vigente``, are marked
   ``duplicado`` and the report of each gets a ``programa-duplicado`` finding.
+  The validator applies the same rule within a batch.
 * A file replaced in place (same path, new content) supersedes what was at
   that path before, whatever program it holds: the old bytes no longer exist.
 * An entry whose file is no longer in the folder (staff removed a wrong or
@@ -39,6 +41,7 @@ from . import __version__
 from .errors import CompendioError, OutputError
 from .model import Report
 from .settings import Edition
+from .validation import ARRIVED_TOGETHER
 
 VIGENTE = "vigente"
 SUSTITUIDO = "sustituido"
@@ -239,7 +242,8 @@ def resolve(entries: Iterable[Entry]) -> None:
     for group in by_program.values():
         group.sort(key=Entry._order)
         latest = group[-1]
-        tied = [e for e in group if e.recibido == latest.recibido]
+        arrived = dt.datetime.fromisoformat(latest.recibido)
+        tied = [e for e in group if arrived - dt.datetime.fromisoformat(e.recibido) <= ARRIVED_TOGETHER]
         if len(tied) > 1:
             for e in tied:
                 e.duplicado = True
@@ -296,7 +300,7 @@ def _flag_duplicates(register: Register, this_run: dict[str, Report], edition: E
             report.findings.append(make(
                 DUPLICATE_CODE, cell.sheet if cell else None, cell.address if cell else None, e.programa,
                 institucion=e.institucion or "", programa=e.programa or "", otro=other.ruta,
-                detalle=", con la misma fecha de recepción, así que no se sabe cuál de los dos vale"))
+                detalle=", recibido al mismo tiempo, así que no se sabe cuál de los dos vale"))
             e.codigos = sorted(set(e.codigos) | {DUPLICATE_CODE})
             e.estado = report.status
             e.errores, e.advertencias = len(report.errors), len(report.warnings)

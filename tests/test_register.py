@@ -112,9 +112,10 @@ def test_two_programs_in_copies_of_one_template_stay_apart(edition, cats):
     assert len(register.current(edition)) == 2
 
 
-def test_same_program_same_time_is_flagged_duplicate(edition, cats):
+def test_same_program_arriving_together_is_flagged_duplicate(edition, cats):
+    """Two files of one program a minute apart (one e-mail): nobody can say which one counts."""
     a = send(edition, cats, "inm/a.xlsx", "Orientación a migrantes", T0, results="Versión A.")
-    b = send(edition, cats, "inm/b.xlsx", "Orientación a migrantes", T0, results="Versión B.")
+    b = send(edition, cats, "inm/b.xlsx", "Orientación a migrantes", T0 + dt.timedelta(minutes=1), results="Versión B.")
     reports = validated(a, b)
     reg = register.record(edition, reports, cats, now=T0)
     assert all(e.duplicado and e.situacion == "vigente" for e in reg.entries)
@@ -211,3 +212,23 @@ def test_removed_file_is_withdrawn_and_settles_a_duplicate(edition, cats):
     reg = register.record(edition, validated(c), cats, now=T0 + dt.timedelta(hours=2))
     assert {e.ruta: e.situacion for e in reg.entries} == {"inm/a.xlsx": "vigente", "inm/b.xlsx": "retirado",
                                                           "inm/c.xlsx": "vigente"}
+
+
+def test_register_and_validator_agree_on_duplicates(edition, cats):
+    from compiler import validation
+
+    a = send(edition, cats, "inm/a.xlsx", "Orientación a migrantes", T0, results="Versión A.")
+    b = send(edition, cats, "inm/b.xlsx", "Orientación a migrantes", T0 + dt.timedelta(seconds=40), results="Versión B.")
+    # Same batch: the validator already flags both; the register adds nothing twice.
+    reports = validation.validate_paths([a, b], edition, cats)
+    register.record(edition, reports, cats, now=T0)
+    assert [sum(f.code == "programa-duplicado" for f in r.findings) for r in reports] == [1, 1]
+    # Across runs: B validated alone later still meets A in the register.
+    edition.paths.register.unlink()
+    register.record(edition, validation.validate_paths([a], edition, cats), cats, now=T0)
+    later = validation.validate_paths([b], edition, cats)
+    assert not any(f.code == "programa-duplicado" for f in later[0].findings)
+    register.record(edition, later, cats, now=T0 + dt.timedelta(hours=1))
+    assert [f.code for f in later[0].findings if f.code == "programa-duplicado"] == ["programa-duplicado"]
+    entry = next(e for e in register.load(edition).entries if e.ruta == "inm/b.xlsx")
+    assert entry.duplicado and "programa-duplicado" in entry.codigos and entry.estado == later[0].status

@@ -194,14 +194,23 @@ def validate_cmd(edition, paths, no_feedback, root):
 
     rows = validation.summary_rows(reports, ed)
     style = {"aceptado": "green", "aceptado con observaciones": "yellow", "rechazado": "bold red"}
-    table = Table(title=f"Validación — edición {edition}", title_justify="left")
-    for name, kw in (("Archivo", {"overflow": "fold"}), ("Institución", {"overflow": "ellipsis", "max_width": 30}),
-                     ("Programa", {"overflow": "ellipsis", "max_width": 40}), ("Estado", {}),
-                     ("Errores", {"justify": "right"}), ("Advertencias", {"justify": "right"})):
+    short = {"aceptado con observaciones": "con observaciones"}
+    table = Table(title=f"Validación — edición {edition}", title_justify="left",
+                  caption="Detalle de cada observación: validacion.xlsx y la retroalimentación de cada archivo.",
+                  caption_justify="left")
+    one_line = {"no_wrap": True, "overflow": "ellipsis"}
+    # Fixed widths from the terminal's: rich would otherwise squeeze the numbers to nothing.
+    free = max(console.width - 17 - 2 * 5 - 19, 30)
+    for name, kw in (("Archivo", {"overflow": "fold", "width": free * 35 // 100}),
+                     ("Institución", one_line | {"width": free * 15 // 100}),
+                     ("Programa", one_line | {"width": free * 50 // 100}), ("Estado", one_line | {"width": 17}),
+                     ("Err.", {"justify": "right", "width": 5}), ("Adv.", {"justify": "right", "width": 5})):
         table.add_column(name, **kw)
-    for r in rows:
-        status = r["status"] + (" (sustituido)" if r["superseded_by"] else "")
-        table.add_row(r["file"], r["institution"] or "—", r["program"] or "—",
+    for r, report in zip(rows, reports):
+        sub = report.submission
+        who = (sub.value("siglas") if sub else None) or r["institution"] or "—"
+        status = short.get(r["status"], r["status"]) + (" (sustituido)" if r["superseded_by"] else "")
+        table.add_row(r["file"], str(who), r["program"] or "—",
                       f"[{style[r['status']]}]{status}[/]", f"{r['errors']:,}", f"{r['warnings']:,}")
     console.print(table)
     counts = {s: sum(1 for r in reports if r.status == s) for s in style}

@@ -49,8 +49,8 @@ _CODES = (
     Code("estructura-alterada", "error", "Plantilla alterada", "{detalle}", fatal=True),
     Code("version-no-soportada", "error", "Versión de plantilla no válida", "{detalle}", fatal=True),
     Code("edicion-distinta", "error", "Plantilla de otra edición",
-         "El libro es la plantilla de la edición «{encontrada}», no de la edición {edicion}. "
-         "Copie sus datos a la plantilla {edicion} que envió la UPMRIP y envíela de nuevo."),
+         "El libro es la plantilla de la edición «{encontrada}», no de la edición «{edicion}». "
+         "Copie sus datos a la plantilla de la edición «{edicion}» que envió la UPMRIP y envíela de nuevo."),
     Code("formula-sin-valor", "error", "Fórmula sin resultado",
          "La celda tiene una fórmula cuyo resultado no se guardó (el archivo no se abrió ni se guardó en Excel). "
          "Escriba el valor en lugar de la fórmula, o abra el libro en Excel y guárdelo."),

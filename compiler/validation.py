@@ -801,7 +801,7 @@ def cross_file_checks(reports: list[Report], edition: Edition, make: FindingFact
             sub = r.submission
             cell = sub.cell("nombre_programa")
             same = " (es el mismo archivo, copiado dos veces)" if other.submission.sha256 == sub.sha256 else \
-                ", con la misma fecha de recepción, así que no se sabe cuál de los dos vale"
+                ", recibido al mismo tiempo, así que no se sabe cuál de los dos vale"
             r.findings.append(make("programa-duplicado", cell.sheet, cell.address, sub.value("nombre_programa"),
                                    institucion=sub.value("institucion"), programa=sub.value("nombre_programa"),
                                    otro=_display(other.path, edition), detalle=same))
@@ -902,6 +902,15 @@ def _json_value(value: Any) -> Any:
     return str(value)
 
 
+def _shown(value: Any) -> Any:
+    """The value found as the agency typed it, for the summary workbook."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, str) and len(value) > 300:
+        return value[:299] + "…"
+    return value
+
+
 def summary_rows(reports: list[Report], edition: Edition) -> list[dict[str, Any]]:
     """One row per file: what the terminal table, validacion.xlsx and validacion.json show."""
     gone = superseded(reports)
@@ -978,14 +987,20 @@ def write_summary(reports: list[Report], edition: Edition, when: dt.datetime | N
         c.font, c.fill = head, fill
         wo.column_dimensions[c.column_letter].width = w
     wrap = Alignment(wrap_text=True, vertical="top")
-    for r in rows:
-        for f in r["findings"]:
-            value = f["value"]
-            wo.append([r["file"], f["sheet"], f["cell"], f["severity"], f["code"], title(f["code"]),
-                       value if not isinstance(value, str) or len(value) < 300 else value[:299] + "…", f["message"]])
-            wo.cell(wo.max_row, 8).alignment = wrap
+    for row, report in zip(rows, reports):
+        for f in report.findings:
+            wo.append([row["file"], f.sheet, f.cell, f.severity, f.code, title(f.code), _shown(f.value), f.message])
+            for col in (1, 7, 8):
+                wo.cell(wo.max_row, col).alignment = wrap
+            # openpyxl cannot auto-fit: estimate the lines the message takes in its 90-character column.
+            wo.row_dimensions[wo.max_row].height = 15 * max(1, -(-len(f.message) // 85), -(-len(row["file"]) // 38))
     wo.freeze_panes = "A2"
     wo.auto_filter.ref = f"A1:H{max(wo.max_row, 1)}"
+    for sheet in (ws, wo):  # staff print the board: landscape, all columns on the page width
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.print_title_rows = "2:2" if sheet is ws else "1:1"
     xlsx, js = out / "validacion.xlsx", out / "validacion.json"
     try:
         save(wb, xlsx)

@@ -170,17 +170,25 @@ class Column:
     * Objective 8 (Grupos Beta): adults / accompanied minors / unaccompanied
       minors × sex → parent row with sex columns, three sub-group rows with
       their own sex and age columns, «Sí». Exact.
-    * Objective 15 (VAIM cases by profile, incl. «Grupo LGBTIQ+» and «Mujer
-      menor de 18 años no acompañada»): one sub-group row per profile (the
-      profile is the row's text, its sex/age columns filled where the profile
-      implies them), «Sí» (they add up to 3,414). Chiapas consultations by age
-      bracket 0-9 / 10-19 / 20-59 / 60+ × sex: one sub-group row per bracket
-      with sex columns; the age columns stay blank where a bracket straddles
-      18 (10-19), so nothing is invented.
-    * Objective 21 (assisted return: adults / NNA accompanied / NNA alone ×
-      sex, and the same 7,060 people by country): two complete partitions of
-      one total. A single «¿suman?» flag could not say that, so the spec gained
-      ``criterio`` («condición», «país»): each criterion's sub-groups must sum.
+    * Objective 15 (state chapter): a shelter's 537 attentions as girls /
+      adolescent girls / women companions / boys / adolescent boys / men
+      companions → parent row (sex columns; NNA vs 18+ where the text says
+      who is a minor), one sub-group row per category, «Sí». Consultations
+      by age bracket 0-9 / 10-19 / 20-59 / 60+ × sex → one sub-group row per
+      bracket with its sex columns; age columns stay blank where a bracket
+      straddles 18 (10-19), so nothing is invented.
+    * Objective 16 (consular cases by profile, incl. «Grupo LGBTIQ+» and
+      «Mujer menor de 18 años no acompañada»): one sub-group row per profile,
+      sex/age columns filled where the profile implies them, «Sí» (3,414).
+    * Objective 21: assisted returns as adults / NNA accompanied / NNA alone
+      × sex, and the same 7,060 people by country → two complete partitions
+      of one total. A single «¿suman?» flag could not say that, so the spec
+      gained ``criterio`` («condición», «país»): each criterion's sub-groups
+      must sum. The objective's text-only table (goals and components) goes
+      in the Tabla sheet, not in Cifras.
+    * Objective 10 (trafficking victims: sex × age, each partly «no
+      especificado»): parent row uses both «sin dato» columns (sex 109, age
+      165); one sub-group row per sex with its age columns, «Sí».
     * Non-binary counts (consular cases, health staff) → ``no_binarias``.
       LGBTIQ+ is not a sex category → a sub-group row, «No» when it overlaps.
       «Otra identidad» / «no contestó» (2 and 7 of 3,597) → ``sexo_sin_dato``

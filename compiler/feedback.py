@@ -43,8 +43,14 @@ from .errors import OutputError
 from .findings import title
 from .model import SEVERITY_ORDER, Finding, Report
 from .settings import Edition
+from .template import INPUT_FILL, save
 
 COMMENT_AUTHOR = "Compendio – validación"
+#: Separates our messages from a comment the cell already had (kept under ours, with its author).
+EARLIER_COMMENT = "\n\n— Comentario que ya tenía la celda ({author}) —\n"
+_EARLIER = re.compile(r"\n\n— Comentario que ya tenía la celda \((.*?)\) —\n")
+#: Name of our sheet when the agency already has a sheet called «Observaciones» of its own.
+OWN_SHEET_FALLBACK = "Observaciones (validación)"
 SEVERITY_LABEL = {"error": "Error", "advertencia": "Advertencia", "nota": "Nota"}
 SEVERITY_FILL = {
     "error": PatternFill("solid", fgColor="FFC7CE"),
@@ -57,8 +63,6 @@ GUINDA = "611232"
 HEADER_FILL = PatternFill("solid", fgColor=GUINDA)
 WRAP = Alignment(wrap_text=True, vertical="top")
 LINK_FONT = Font(color="0563C1", underline="single")
-#: Fill of the template's input cells, restored where an earlier feedback round marked them.
-INPUT_FILL = PatternFill("solid", fgColor="FFF9E5")
 ZIP_MAGIC = b"PK\x03\x04"
 MAX_CELLS_PER_FINDING = 200  # a finding on a huge range marks its first cells only
 _ADDRESS = re.compile(r"^\$?[A-Z]{1,3}\$?[0-9]{1,7}(:\$?[A-Z]{1,3}\$?[0-9]{1,7})?$")
@@ -142,11 +146,11 @@ def write_feedback(report: Report, edition: Edition, catalogs: Catalogs | None =
         findings = sorted(report.findings, key=lambda f: SEVERITY_ORDER.get(f.severity, 9))
         _write_observations(ws, report, findings, edition, catalogs, validated_at, note, {}, copied=False)
     else:
-        _strip_previous_feedback(wb)
+        name = _strip_previous_feedback(wb)
         if report.submission is not None:
             _restore_dropdowns(wb, edition, catalogs)
         linkable = _mark_cells(wb, report.findings)
-        ws = wb.create_sheet(g.OBSERVACIONES, 0)
+        ws = wb.create_sheet(name, 0)
         findings = sorted(report.findings, key=lambda f: _position(f, wb.sheetnames))
         _write_observations(ws, report, findings, edition, catalogs, validated_at, note, linkable, copied=True)
         for other in wb.worksheets:
@@ -154,8 +158,6 @@ def write_feedback(report: Report, edition: Edition, catalogs: Catalogs | None =
         ws.sheet_view.tabSelected = True
         wb.active = 0
     wb.properties.identifier = FINGERPRINT_PREFIX + fingerprint
-    from .template import save
-
     try:
         return save(wb, target)
     except OSError as exc:
@@ -211,16 +213,30 @@ def _open_copy(data: bytes) -> Workbook | None:
     return wb
 
 
-def _strip_previous_feedback(wb: Workbook) -> None:
-    """An agency may correct our feedback copy and send it back: clear the old round's marks."""
-    if g.OBSERVACIONES in wb.sheetnames:
-        del wb[g.OBSERVACIONES]
+def _strip_previous_feedback(wb: Workbook) -> str:
+    """An agency may correct our feedback copy and send it back: clear the old round's marks.
+
+    Returns the name for the new Observaciones sheet: a sheet of that name the
+    agency made itself is theirs, kept, and ours takes another name.
+    """
+    name = g.OBSERVACIONES
+    ours = (wb.properties.identifier or "").startswith(FINGERPRINT_PREFIX)
+    if name in wb.sheetnames:
+        if ours:
+            del wb[name]
+        else:
+            name = OWN_SHEET_FALLBACK
+            if name in wb.sheetnames:
+                del wb[name]
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for cell in row:
                 if cell.comment is not None and cell.comment.author == COMMENT_AUTHOR:
-                    cell.comment = None
+                    # Give back the agency's own comment that ours had taken in.
+                    earlier = _EARLIER.search(cell.comment.text)
+                    cell.comment = Comment(cell.comment.text[earlier.end():], earlier.group(1)) if earlier else None
                     cell.fill = copy(INPUT_FILL)
+    return name
 
 
 _TEMPLATE_VALIDATIONS: dict[tuple[str, int], dict[str, list]] = {}
@@ -298,7 +314,7 @@ def _mark_cells(wb: Workbook, findings: list[Finding]) -> dict[int, str]:
         text = "\n\n".join(f"{SEVERITY_LABEL.get(f.severity, f.severity).upper()}: {f.message}" for f in found)
         previous = cell.comment
         if previous is not None and previous.author != COMMENT_AUTHOR and previous.text.strip():
-            text += f"\n\n— Comentario que ya tenía la celda —\n{previous.text.strip()}"
+            text += f"{EARLIER_COMMENT.format(author=previous.author or '')}{previous.text.strip()}"
         lines = sum(1 + len(part) // 48 for part in text.split("\n"))
         cell.comment = Comment(text, COMMENT_AUTHOR, height=min(40 + 15 * lines, 600), width=340)
     return links

@@ -162,7 +162,7 @@ def test_dropdowns_dropped_by_openpyxl_are_restored(edition, cats, tmp_path):
 
 
 def test_resent_feedback_copy_gets_fresh_marks(edition, cats):
-    src = submit(edition, cats, "inm/orientacion.xlsx")
+    src = submit(edition, cats, "inm/orientacion.xlsx", comment_at=(g.PROGRAMA, field_cell("retos_1")))
     first = feedback.write_feedback(Report(src, findings_for_program(), reader.read(src)), edition, cats)
     # The agency fixes the copy and sends it back; only the sum problem remains.
     resent = edition.paths.submissions / "inm" / "orientacion-v2.xlsx"
@@ -173,7 +173,23 @@ def test_resent_feedback_copy_gets_fresh_marks(edition, cats):
     assert wb.sheetnames.count(g.OBSERVACIONES) == 1 and wb.sheetnames[0] == g.OBSERVACIONES
     assert [r["codigo"] for r in observation_rows(wb[g.OBSERVACIONES])] == ["suma-no-cuadra"]
     old = wb[g.PROGRAMA][field_cell("retos_1")]
-    assert old.comment is None and not old.fill.fgColor.rgb.endswith("FFEB9C")
+    assert not old.fill.fgColor.rgb.endswith("FFEB9C")
+    # Our comment is gone; the one the agency wrote there is back, with its author.
+    assert (old.comment.text, old.comment.author) == ("Dato preliminar, confirmar con la delegación.", "Enlace INM")
+    assert wb[g.PROGRAMA][field_cell("descripcion")].comment is None
+
+
+def test_agency_sheet_called_observaciones_is_kept(edition, cats):
+    body = cats.body_by_name("INM")
+    wb = template.build_workbook(edition, cats, body)
+    wb.security = None  # the agency unprotected the structure to add a sheet of notes
+    wb.create_sheet(g.OBSERVACIONES)["A1"] = "Notas internas de la delegación"
+    src = template.save(wb, edition.paths.submissions / "inm" / "con-notas.xlsx")
+    out = feedback.write_feedback(Report(src, findings_for_program()[:2], reader.read(src)), edition, cats)
+    copy_wb = openpyxl.load_workbook(out)
+    assert copy_wb.sheetnames[0] == feedback.OWN_SHEET_FALLBACK
+    assert copy_wb[g.OBSERVACIONES]["A1"].value == "Notas internas de la delegación"
+    assert len(observation_rows(copy_wb[feedback.OWN_SHEET_FALLBACK])) == 2
 
 
 @pytest.mark.parametrize("name,content", [

@@ -263,3 +263,22 @@ def test_unchanged_feedback_is_not_rewritten(edition, cats, monkeypatch):
     out = feedback.write_feedback(Report(src, findings[1:], reader.read(src)), edition, cats)
     codes = [r["codigo"] for r in observation_rows(openpyxl.load_workbook(out)[g.OBSERVACIONES])]
     assert "suma-no-cuadra" not in codes and len(codes) == len(findings) - 1
+
+
+def test_workbook_saved_by_another_office_suite(edition, cats):
+    """A template that went through LibreOffice on the agency's side is marked just the same."""
+    real = Path(__file__).parent / "fixtures" / "real" / "valido-guardado-con-libreoffice.xlsx"
+    if not real.exists():
+        pytest.skip("no está el libro guardado con LibreOffice")
+    src = edition.paths.submissions / "inm" / real.name
+    src.parent.mkdir(parents=True, exist_ok=True)
+    src.write_bytes(real.read_bytes())
+    before = sha(src)
+    finding = Finding("sin-retos", "advertencia", g.PROGRAMA, field_cell("retos_1"), "No se informó ningún reto.")
+    out = feedback.write_feedback(Report(src, [finding], reader.read(src)), edition, cats)
+    assert sha(src) == before
+    wb, original = openpyxl.load_workbook(out), openpyxl.load_workbook(src)
+    assert "ningún reto" in wb[g.PROGRAMA][field_cell("retos_1")].comment.text
+    for name in (g.PROGRAMA, g.CIFRAS):
+        assert len(wb[name].data_validations.dataValidation) == len(original[name].data_validations.dataValidation)
+    assert reader.read(out).program_key == reader.read(src).program_key

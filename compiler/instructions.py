@@ -56,9 +56,9 @@ EXAMPLE_CIFRAS: tuple[dict[str, Any], ...] = (
 EXAMPLE_TABLE = {
     "title": "Personas orientadas por módulo",
     "note": "Fuente: registros administrativos de los módulos (datos ficticios).",
-    "rows": [["Módulo", "Mujeres", "Hombres", "Total"],
-             ["Ciudad Hidalgo", 601, 702, 1303],
-             ["Tapachula", 811, 1029, 1840]],
+    "rows": [["Módulo", "Mujeres", "Hombres", "No binarias o sin dato", "Total"],
+             ["Ciudad Hidalgo", 601, 702, 17, 1320],
+             ["Tapachula", 811, 1029, 19, 1859]],
 }
 
 

@@ -637,12 +637,20 @@ def generate(edition: Edition, catalogs: Catalogs, bodies: list[Body | None], ov
     Returns (written, kept). Each file is written atomically, so an interrupted
     run leaves whole templates only.
     """
+    from .errors import OutputError
+
     written, kept = [], []
     for body, path in plan(edition, catalogs, bodies):
         if path.exists() and not overwrite:
             kept.append(path)
         else:
-            save(build_workbook(edition, catalogs, body), path)
+            try:
+                save(build_workbook(edition, catalogs, body), path)
+            except OSError as exc:
+                done = f" Antes del error se escribieron {len(written):,} plantillas completas." if written else ""
+                raise OutputError(
+                    f"No se pudo escribir {path} ({exc.strerror or exc}). Revise que la carpeta exista, que se "
+                    f"pueda escribir en ella y que el archivo no esté abierto en Excel.{done}") from None
             written.append(path)
         if on_progress:
             on_progress(body, path)

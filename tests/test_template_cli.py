@@ -122,3 +122,13 @@ def test_two_bodies_that_would_share_a_file_stop_the_run_before_writing(tmp_path
     assert result.exit_code == 2
     assert "misma plantilla" in result.text and "Otro instituto" in result.text
     assert not list((tmp_path / "intake_templates").rglob("*.xlsx"))
+
+
+def test_a_folder_that_cannot_be_written_is_a_clear_error(tmp_path, small_registry):
+    run(tmp_path, "init", "--edition", "2026")
+    (tmp_path / "intake_templates" / "2026" / "apf").write_text("not a folder")
+    result = run(tmp_path, "templates", "--edition", "2026")
+    assert result.exit_code == 2
+    assert "No se pudo escribir" in result.text and "apf" in result.text
+    assert "Traceback" not in result.output
+    assert not list((tmp_path / "intake_templates").rglob(".~*"))

@@ -108,6 +108,7 @@ class ThemeRow:
     challenges: int
     programs: int
     examples: list[tuple[str, str]]  # (text, author)
+    order: int  # position in the rules file: the first matching rule wins
 
 
 @dataclass
@@ -117,6 +118,7 @@ class BodyRow:
     acronym: str
     sector: str
     programs: int
+    sector_order: int = 99
 
 
 @dataclass
@@ -255,8 +257,9 @@ def analyse(data: opendata.OpenData, edition: Edition, catalogs: Catalogs,
             o.number, o.title, o.short_title, len(sub), sub["institucion_clave"].nunique(), secondary_counts[o.number],
             {s.key: int((sub["sector_clave"] == s.key).sum()) for s in catalogs.sectors},
             authors, top, int(reach_by_program[reach_by_program.index.isin(sub["id_programa"])].sum())))
-    least = sorted(objectives, key=lambda o: (o.programs, o.number))[:LEAST_ATTENTION]
     uncovered = [o for o in objectives if o.programs == 0]
+    # Name every objective without programs, and at least the LEAST_ATTENTION weakest.
+    least = sorted(objectives, key=lambda o: (o.programs, o.number))[:max(LEAST_ATTENTION, len(uncovered))]
 
     states = P.dropna(subset=["entidad_clave"])
     by_state = []
@@ -284,7 +287,7 @@ def analyse(data: opendata.OpenData, edition: Edition, catalogs: Catalogs,
     examples_seen: set[str] = set()
     all_themes = [*((t.key, t.name, t.description, t.keywords) for t in themes),
                   (*opendata.OTHER_THEME, "Retos que no coinciden con ninguna regla.", ())]
-    for key, name, desc, keywords in all_themes:
+    for order, (key, name, desc, keywords) in enumerate(all_themes, start=1):
         sub = C[C["tema"] == key]
         if not len(sub) and key == opendata.OTHER_THEME[0]:
             continue
@@ -300,7 +303,7 @@ def analyse(data: opendata.OpenData, edition: Edition, catalogs: Catalogs,
             if len(text) > EXAMPLE_CHARS:
                 text = text[:EXAMPLE_CHARS].rsplit(" ", 1)[0] + "…"
             examples.append((text, r.siglas if isinstance(r.siglas, str) and r.siglas else ""))
-        theme_rows.append(ThemeRow(key, name, desc, keywords, len(sub), sub["id_programa"].nunique(), examples))
+        theme_rows.append(ThemeRow(key, name, desc, keywords, len(sub), sub["id_programa"].nunique(), examples, order))
     theme_rows.sort(key=lambda t: (t.key == opendata.OTHER_THEME[0], -t.challenges))
 
     bodies = []
@@ -310,8 +313,9 @@ def analyse(data: opendata.OpenData, edition: Edition, catalogs: Catalogs,
         name = body.name if body else str(first["institucion"])
         acronym = (body.acronym if body else "") or (first["siglas"] if isinstance(first["siglas"], str) else "")
         sector = sector_names.get(first["sector_clave"], str(first["sector"] or ""))
-        bodies.append(BodyRow(key, name, acronym, sector, len(sub)))
-    bodies.sort(key=lambda b: normalise(b.name))
+        order = next((s.order for s in catalogs.sectors if s.key == first["sector_clave"]), 99)
+        bodies.append(BodyRow(key, name, acronym, sector, len(sub), order))
+    bodies.sort(key=lambda b: (b.sector_order, normalise(b.name)))
 
     sent = _sent_bodies(edition, catalogs)
     response = None

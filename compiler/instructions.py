@@ -146,7 +146,7 @@ class _Sheet:
 
 
 def write_instructions(wb: Workbook, edition: Edition, catalogs: Catalogs | None = None) -> None:
-    from .template import condition_text, field_label, help_text, letter_page
+    from .template import condition_text, field_label, help_text, letter_page, sample_mark
 
     ws = wb.create_sheet(g.INSTRUCCIONES)
     for i, w in enumerate(WIDTHS, start=1):
@@ -156,7 +156,7 @@ def write_instructions(wb: Workbook, edition: Edition, catalogs: Catalogs | None
     contact = edition.contact
     example = example_program(edition)
 
-    out.line((f"{edition.title}: instrucciones para reportar un programa", 5),
+    out.line((f"{edition.title}: instrucciones para reportar un programa{sample_mark(edition)}", 5),
              font=Font(bold=True, size=15, color=GUINDA), size=15)
     out.line(("Pacto Mundial para una Migración Segura, Ordenada y Regular · Unidad de Política Migratoria, "
               "Registro e Identidad de Personas (SEGOB)", 5), font=Font(italic=True, size=BODY_SIZE, color="555555"))

@@ -125,6 +125,11 @@ def row_height(lines: int, size: float = 11) -> float:
     return round(lines * size * 1.32 + 4, 1)
 
 
+def sample_mark(edition: Edition) -> str:
+    """Templates of a sample edition say so, so nobody sends them to a real agency by mistake."""
+    return " (EDICIÓN DE MUESTRA, DATOS FICTICIOS)" if edition.sample else ""
+
+
 def letter_page(ws, landscape: bool, title_rows: str | None = None) -> None:
     """Print on letter paper, as wide as the page, as many pages down as needed."""
     ws.page_setup.paperSize = ws.PAPERSIZE_LETTER
@@ -233,7 +238,7 @@ def _write_programa(wb: Workbook, edition: Edition, catalogs: Catalogs, ranges: 
     ws.column_dimensions[g.PROGRAMA_ID_COL].hidden = True
     for col, w in widths.items():
         ws.column_dimensions[col].width = w
-    ws[g.PROGRAMA_TITLE_CELL] = f"{edition.title} — Reporte de un programa o acción"
+    ws[g.PROGRAMA_TITLE_CELL] = f"{edition.title} — Reporte de un programa o acción{sample_mark(edition)}"
     ws[g.PROGRAMA_TITLE_CELL].font = Font(bold=True, size=14, color=GUINDA)
     ws["B2"] = ("Llene las celdas de color crema (una hoja por programa: si reporta varios, copie el archivo). "
                 "* = obligatorio; (*) = obligatorio sólo en el caso que indica la ayuda. "

@@ -327,3 +327,18 @@ def test_live_check_computed_by_libreoffice_flags_exactly_the_wrong_rows(tmp_pat
         12: "Los subgrupos no suman la fila 9", 13: "Los subgrupos no suman la fila 9",
         14: None,
     }
+
+
+def test_templates_of_a_sample_edition_say_so(tmp_path):
+    from compiler import settings
+
+    settings.init(tmp_path, "demo", 2026, sample=True)
+    ed = settings.load(tmp_path, "demo")
+    wb = template.build_workbook(ed, CATS)
+    assert "DATOS FICTICIOS" in wb[g.PROGRAMA][g.PROGRAMA_TITLE_CELL].value
+    assert "DATOS FICTICIOS" in wb[g.INSTRUCCIONES]["A1"].value
+
+
+def test_templates_of_a_real_edition_do_not(inm):
+    assert "FICTICIOS" not in inm[g.PROGRAMA][g.PROGRAMA_TITLE_CELL].value
+    assert "FICTICIOS" not in inm[g.INSTRUCCIONES]["A1"].value

@@ -9,6 +9,7 @@ send around.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -205,8 +206,8 @@ HEADERS = (("Sector", 24), ("Institución", 52), ("Siglas", 12), ("Plantillas en
            ("Archivos sustituidos", 12), ("Último envío", 17))
 FILE_HEADERS = (("Ruta", 44), ("Institución", 40), ("Sector", 22), ("Programa", 50), ("Estado", 24),
                 ("Situación", 12), ("Sustituido por", 36), ("Duplicado", 11), ("Errores", 9), ("Advertencias", 12),
-                ("Notas", 8), ("Códigos", 40), ("Recibido", 17), ("Validado", 17), ("Tamaño (KB)", 11),
-                ("Versión del validador", 12), ("SHA-256", 30))
+                ("Notas", 8), ("Códigos", 40), ("Retroalimentación", 44), ("Recibido", 17), ("Validado", 17),
+                ("Tamaño (KB)", 11), ("Versión del validador", 12), ("SHA-256", 30))
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor=GUINDA)
 SUBTOTAL_FILL = PatternFill("solid", fgColor="F2E6E9")
@@ -295,23 +296,35 @@ def _summary_sheet(wb: Workbook, board: Board) -> None:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
-def _files_sheet(wb: Workbook, board: Board, catalogs: Catalogs) -> None:
+def _files_sheet(wb: Workbook, board: Board, catalogs: Catalogs, folder: Path) -> None:
+    from .feedback import feedback_path
+
     ws = wb.create_sheet("Archivos")
     _header(ws, 1, FILE_HEADERS)
+    col = {name: i for i, (name, _) in enumerate(FILE_HEADERS, start=1)}
     sectors = {s.key: s.name for s in catalogs.sectors}
     entries = sorted(board.entries, key=lambda e: (normalise(e.institucion or "~"), e.recibido, e.ruta))
     for r, e in enumerate(entries, start=2):
+        # The feedback file sits next to the board: a relative link keeps working when the
+        # output folder is copied or shared as a whole.
+        fb = feedback_path(board.edition.paths.submissions / e.ruta, board.edition) if e.current else None
+        link = os.path.relpath(fb, folder) if fb is not None and fb.exists() else None
         values = [e.ruta, e.institucion or "", sectors.get(e.sector or "", ""), e.programa or "", e.estado,
                   e.situacion, e.sustituido_por or "", "Sí" if e.duplicado else "", e.errores, e.advertencias,
-                  e.notas, ", ".join(e.codigos), dt.datetime.fromisoformat(e.recibido),
-                  dt.datetime.fromisoformat(e.validado), round(e.tamano / 1024, 1), e.version_validador, e.sha256]
+                  e.notas, ", ".join(e.codigos), Path(link).as_posix() if link else "",
+                  dt.datetime.fromisoformat(e.recibido), dt.datetime.fromisoformat(e.validado),
+                  round(e.tamano / 1024, 1), e.version_validador, e.sha256]
         _write_line(ws, r, values)
-        ws.cell(r, 15).number_format = "#,##0.0"
+        ws.cell(r, col["Tamaño (KB)"]).number_format = "#,##0.0"
         if e.estado == "rechazado":
-            ws.cell(r, 5).font = REJECTED_FONT
+            ws.cell(r, col["Estado"]).font = REJECTED_FONT
         if not e.current:
             for c in range(1, len(values) + 1):
                 ws.cell(r, c).font = Font(color="808080", italic=True)
+        if link:
+            cell = ws.cell(r, col["Retroalimentación"])
+            cell.hyperlink = Path(link).as_posix()
+            cell.font = Font(color="0563C1", underline="single")
     ws.freeze_panes = "B2"
     ws.print_title_rows = "1:1"
     ws.page_setup.orientation = "landscape"
@@ -329,7 +342,7 @@ def write_excel(board: Board, catalogs: Catalogs, path: Path | None = None) -> P
     path = path or board.edition.paths.output / "tablero.xlsx"
     wb = Workbook()
     _summary_sheet(wb, board)
-    _files_sheet(wb, board, catalogs)
+    _files_sheet(wb, board, catalogs, path.parent)
     wb.properties.title = f"Tablero de recepción — {board.edition.title}"
     wb.properties.language = "es-MX"
     try:

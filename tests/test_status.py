@@ -203,3 +203,22 @@ def test_board_lists_files_not_yet_validated(edition, cats, season):
                                 terminal_width=160)
     assert "2 archivo(s) de submissions/2026/ todavía no se validan" in result.output
     assert "compendio validate --edition 2026" in result.output
+
+
+def test_files_sheet_links_each_feedback_workbook(edition, cats, season):
+    from compiler import feedback
+
+    scenario(edition, season)
+    rejected = edition.paths.submissions / "comar" / "Asistencia a refugiados.xlsx"  # superseded: no link
+    current = edition.paths.submissions / "inm" / "Repatriación digna.xlsx"
+    for path in (rejected, current):
+        feedback.write_feedback(Report(path, [WARNING], reader.read(path)), edition, cats)
+    path = board.write_excel(board.build(edition, cats, register.load(edition)), cats)
+    files = openpyxl.load_workbook(path)["Archivos"]
+    head = [c.value for c in files[1]]
+    col = head.index("Retroalimentación")
+    links = {row[0].value: row[col] for row in files.iter_rows(min_row=2)}
+    cell = links["inm/Repatriación digna.xlsx"]
+    assert cell.value == "retroalimentacion/inm/Repatriación digna-observaciones.xlsx"
+    assert (path.parent / cell.hyperlink.target).exists()
+    assert links["comar/Asistencia a refugiados.xlsx"].value is None

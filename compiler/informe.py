@@ -182,6 +182,11 @@ class Analysis:
     conclusions: list[Markup] = field(default_factory=list)
     charts: dict[str, charts.Chart] = field(default_factory=dict)
 
+    @property
+    def matrix_max(self) -> int:
+        """Largest objective × sector cell: the darkest tone of the matrix."""
+        return max((v for o in self.objectives for v in o.by_sector.values()), default=0) or 1
+
 
 def _author(row) -> str:
     return row.siglas if isinstance(row.siglas, str) and row.siglas else row.institucion

@@ -10,7 +10,7 @@ accessible text lives in ``alt`` and in the tables next to each chart.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
@@ -48,7 +48,6 @@ class Chart:
     svg: str = ""
     alt: str = ""
     note: str = ""
-    extra: dict = field(default_factory=dict)
 
     @property
     def data(self) -> list[tuple[str, list[int]]]:

@@ -297,7 +297,7 @@ def analyse(data: opendata.OpenData, edition: Edition, catalogs: Catalogs,
         if not len(sub) and key == opendata.OTHER_THEME[0]:
             continue
         examples = []
-        # Prefer examples from different bodies, the most common wording first.
+        # Prefer examples from different bodies, so one agency's wording does not stand for the theme.
         for r in sub.sort_values(["institucion_clave", "id_programa", "num_reto"]).itertuples():
             if len(examples) >= THEME_EXAMPLES:
                 break

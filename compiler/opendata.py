@@ -36,7 +36,7 @@ from .catalogs import CATALOG_DIR, Catalogs
 from .errors import CatalogError, OutputError
 from .model import Submission, normalise
 from .settings import Edition
-from .spec import BREAKDOWNS, CIFRAS_COLUMNS, PEOPLE_UNITS, PROGRAM_FIELDS, Field
+from .spec import BREAKDOWNS, CIFRAS_COLUMNS, FIELDS_BY_ID, PEOPLE_UNITS, PROGRAM_FIELDS, Field
 
 DATA_DIR = "datos"
 PROGRAMS_FILE = "programas.csv"
@@ -205,7 +205,7 @@ def figure_columns() -> list[Column]:
 def challenge_columns() -> list[Column]:
     return [*_KEY_COLUMNS, *_IDENTITY_COLUMNS,
             Column("num_reto", TYPE_INT, "Posición del reto en el reporte (1 a 8)."),
-            Column("reto", TYPE_TEXT, _field_description(next(f for f in PROGRAM_FIELDS if f.id == "retos")).split(" Hasta")[0]),
+            Column("reto", TYPE_TEXT, f"{FIELDS_BY_ID['retos'].label}. {FIELDS_BY_ID['retos'].help}"),
             Column("tema", TYPE_TEXT, f"Clave del tema asignado por las reglas de palabras clave de {THEMES_FILE}; «otros» si ninguna aplica."),
             Column("tema_nombre", TYPE_TEXT, "Nombre del tema.")]
 

@@ -254,9 +254,10 @@ def resolve(entries: Iterable[Entry]) -> None:
 def record(edition: Edition, reports: Iterable[Report], catalogs=None, now: dt.datetime | None = None) -> Register:
     """Add this run's reports to the edition's register and save it (atomically).
 
-    Reports whose program is sent twice with the same received time get a
-    ``programa-duplicado`` finding (unless the validator already gave them
-    one), so the feedback and the summary show it.
+    Reports whose program arrived twice together (see ``resolve``) get a
+    ``programa-duplicado`` finding unless the validator already gave them one
+    (it does within a batch; the register also sees earlier runs), so the
+    feedback and the summary show it: call this before writing them.
     """
     now = now or dt.datetime.now()
     reports = list(reports)

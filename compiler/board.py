@@ -227,6 +227,15 @@ def row_values(row: Row, subtotal: bool = False, missing_count: int | None = Non
             row.rejected, missing, row.superseded, row.last_received]
 
 
+def _print_setup(ws, header_row: int) -> None:
+    """Landscape, as wide as the page, the header repeated on every printed page."""
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
 def _header(ws, r: int, headers) -> None:
     for i, (label, width) in enumerate(headers, start=1):
         c = ws.cell(r, i, label)
@@ -289,11 +298,7 @@ def _summary_sheet(wb: Workbook, board: Board) -> None:
     ws.cell(r, 1).value = "Total general"
     ws.freeze_panes = ws.cell(header_row + 1, 3)
     ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(HEADERS))}{max(last_filtered, header_row + 1)}"
-    ws.print_title_rows = f"{header_row}:{header_row}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    _print_setup(ws, header_row)
 
 
 def _files_sheet(wb: Workbook, board: Board, catalogs: Catalogs, folder: Path) -> None:
@@ -326,11 +331,7 @@ def _files_sheet(wb: Workbook, board: Board, catalogs: Catalogs, folder: Path) -
             cell.hyperlink = Path(link).as_posix()
             cell.font = Font(color="0563C1", underline="single")
     ws.freeze_panes = "B2"
-    ws.print_title_rows = "1:1"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    _print_setup(ws, 1)
     ws.auto_filter.ref = f"A1:{get_column_letter(len(FILE_HEADERS))}{max(len(entries) + 1, 2)}"
 
 

@@ -11,21 +11,10 @@ import openpyxl
 import pytest
 from openpyxl.comments import Comment
 
-from compiler import catalogs, feedback, geometry as g, reader, settings, template
+from compiler import feedback, geometry as g, reader, template
 from compiler.errors import OutputError
 from compiler.model import Finding, Report
 from compiler.spec import cifras_col, field_cell
-
-
-@pytest.fixture(scope="module")
-def cats():
-    return catalogs.load()
-
-
-@pytest.fixture
-def edition(tmp_path):
-    settings.init(tmp_path, "2026")
-    return settings.load(tmp_path, "2026")
 
 
 def sha(path: Path) -> str:

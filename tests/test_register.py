@@ -9,22 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from compiler import catalogs, reader, register, settings, template
+from compiler import reader, register, template
 from compiler.errors import CompendioError, OutputError
 from compiler.model import Finding, Report
 
 T0 = dt.datetime(2026, 8, 1, 10, 0, 0)
-
-
-@pytest.fixture(scope="module")
-def cats():
-    return catalogs.load()
-
-
-@pytest.fixture
-def edition(tmp_path):
-    settings.init(tmp_path, "2026")
-    return settings.load(tmp_path, "2026")
 
 
 def send(edition, cats, rel, program, received: dt.datetime, institution="Instituto Nacional de Migración",

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from compiler import board, catalogs, reader, register, settings, template
+from compiler import board, reader, register, settings, template
 from compiler.cli import main
 from compiler.errors import OutputError
 from compiler.model import Finding, Report
@@ -18,17 +18,6 @@ from compiler.model import Finding, Report
 T0 = dt.datetime(2026, 8, 1, 9, 30)
 ERROR = Finding("campo-obligatorio", "error", "Programa", "C18", "Falta la descripción.")
 WARNING = Finding("sin-retos", "advertencia", "Programa", "C28", "No se informó ningún reto.")
-
-
-@pytest.fixture(scope="module")
-def cats():
-    return catalogs.load()
-
-
-@pytest.fixture
-def edition(tmp_path):
-    settings.init(tmp_path, "2026")
-    return settings.load(tmp_path, "2026")
 
 
 def send(edition, cats, acronym_or_name, program, when, name=None, results="Primera versión."):

@@ -35,6 +35,7 @@ from compiler import catalogs, settings, synth  # noqa: E402
 
 EDITION = "muestra"  # a sample edition: synthetic data never goes near a real one
 RESULTS = REPO / "tests" / "benchmarks" / "results" / "rendimiento.md"
+LOADS: list[float] = []  # other work on the machine skews timings: keep it on record
 
 WEASYPRINT_ALONE = """
 import sys, time
@@ -52,6 +53,7 @@ class Stage:
     name: str
     seconds: list[float] = field(default_factory=list)
     peak_mb: list[float] = field(default_factory=list)
+    load: list[float] = field(default_factory=list)  # 1-minute load average when the stage started
     note: str = ""
 
     @property
@@ -62,6 +64,7 @@ class Stage:
 def run(args: list[str], cwd: Path) -> tuple[float, float, int, str]:
     """(wall seconds, peak RSS in MB, exit code, stdout) of one child process."""
     env = {**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "120"}
+    LOADS.append(os.getloadavg()[0])
     start = time.perf_counter()
     with tempfile.TemporaryFile() as out:
         proc = subprocess.Popen(args, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, env=env)
@@ -114,6 +117,8 @@ def bench(n: int, repetitions: int, keep: bool) -> tuple[list[Stage], dict]:
         stages = {k: Stage(k) for k in ("templates", "validate", "compile", "weasyprint")}
         for rep in range(repetitions):
             print(f"  {n:,} programas, repetición {rep + 1}/{repetitions}", flush=True)
+            # Every repetition starts cold: validate keeps unchanged feedback files from a previous run.
+            shutil.rmtree(edition.paths.output, ignore_errors=True)
             for name, words in (("templates", ("--sobrescribir",)), ("validate", ()),
                                 ("compile", ("--guardar-html",))):
                 seconds, peak, code, out = run(compendio(name, "--edition", EDITION, "--raiz", str(root), *words), root)
@@ -122,6 +127,7 @@ def bench(n: int, repetitions: int, keep: bool) -> tuple[list[Stage], dict]:
                     raise SystemExit(f"«compendio {name}» terminó con código {code}:\n{out[-2000:]}")
                 stages[name].seconds.append(seconds)
                 stages[name].peak_mb.append(peak)
+                stages[name].load.append(LOADS[-1])
                 print(f"    {name}: {seconds:,.1f} s, {peak:,.0f} MB", flush=True)
             html = sorted(edition.paths.output.rglob("*.html"), key=lambda p: p.stat().st_size)
             html = [p for p in html if "compendio" in p.name] or html
@@ -138,6 +144,7 @@ def bench(n: int, repetitions: int, keep: bool) -> tuple[list[Stage], dict]:
             info.setdefault("render_inside", []).append(float(inside))
             stages["weasyprint"].seconds.append(seconds)
             stages["weasyprint"].peak_mb.append(peak)
+            stages["weasyprint"].load.append(LOADS[-1])
             print(f"    weasyprint solo: {seconds:,.1f} s ({float(inside):,.1f} s dentro del proceso), {peak:,.0f} MB",
                   flush=True)
         return list(stages.values()), info
@@ -154,18 +161,22 @@ def table(results: list[tuple[int, list[Stage], dict]], repetitions: int) -> str
     lines = [f"# Rendimiento del ciclo ({dt.date.today():%d/%m/%Y})", "",
              f"Máquina: {machine()}.", "",
              f"Mediana de {repetitions} corrida(s) de cada etapa como proceso completo (incluye arrancar Python); "
-             "memoria: pico de memoria residente del proceso. Ediciones sintéticas (`compiler.synth`, semilla 1).", "",
-             "| Programas | Etapa | Mediana (s) | Mín.–máx. (s) | Memoria máx. (MB) |",
-             "|---:|---|---:|---:|---:|"]
+             "memoria: pico de memoria residente del proceso; carga: promedio de carga de 1 minuto al empezar la "
+             f"etapa (con {os.cpu_count()} núcleos, una carga mayor que {os.cpu_count()} significa que otros procesos "
+             "compitieron por el procesador y los tiempos salen más largos). Ediciones sintéticas "
+             "(`compiler.synth`, semilla 1, sin errores sembrados); cada corrida empieza sin salidas previas (en frío). `templates` escribe una plantilla por "
+             "institución del registro más una en blanco, sea cual sea el número de programas.", "",
+             "| Programas | Etapa | Mediana (s) | Mín.–máx. (s) | Memoria máx. (MB) | Carga de la máquina |",
+             "|---:|---|---:|---:|---:|---:|"]
     notes = []
     for n, stages, info in results:
         for s in stages:
             if not s.seconds:
-                lines.append(f"| {n:,} | {LABELS[s.name]} | — | — | — |")
+                lines.append(f"| {n:,} | {LABELS[s.name]} | — | — | — | — |")
                 notes.append(f"{n:,} programas, {LABELS[s.name]}: {s.note or 'no se midió'}.")
                 continue
             lines.append(f"| {n:,} | {LABELS[s.name]} | {s.median:,.1f} | {min(s.seconds):,.1f}–{max(s.seconds):,.1f} "
-                         f"| {max(s.peak_mb):,.0f} |")
+                         f"| {max(s.peak_mb):,.0f} | {min(s.load):,.1f}–{max(s.load):,.1f} |")
         by = {s.name: s for s in stages}
         if by["compile"].seconds and by["weasyprint"].seconds:
             ratio = by["compile"].median / by["weasyprint"].median

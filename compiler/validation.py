@@ -618,12 +618,23 @@ _ROMAN = re.compile(r"^[IVXLCDM]+$")
 COMMON_ACRONYMS = frozenset({
     "PMM", "NNA", "ONU", "CURP", "RFC", "CDMX", "COVID", "VIH", "SIDA", "LGBT", "LGBTI", "LGBTI+", "LGBTIQ",
     "LGBTIQ+", "LGBTTTIQ", "LGBTTTIQ+", "EUA", "EEUU", "UU", "EE", "MXN", "USD", "PDF", "URL", "WEB", "SMS",
-    "QR", "TV", "OK", "A.C", "AC", "IAP", "S.C", "SC", "DF", "INE",
+    "QR", "TV", "OK", "A.C", "AC", "IAP", "S.C", "SC", "DF", "INE", "DIF",
 })
 
 
+@lru_cache(maxsize=8)
+def _registry_acronyms(catalogs: Catalogs) -> frozenset[str]:
+    """Acronyms the registry spells out; «CIJ A.C.» also counts as «CIJ»."""
+    out = set()
+    for b in catalogs.bodies:
+        if b.acronym:
+            out.add(b.acronym.upper())
+            out.add(b.acronym.split()[0].upper())
+    return frozenset(out)
+
+
 def _check_acronyms(ctx: _Context, texts: list[tuple[str, str, Cell]]) -> None:
-    known = {b.acronym.upper() for b in ctx.catalogs.bodies if b.acronym}
+    known = _registry_acronyms(ctx.catalogs)
     known |= {s.abbreviation.upper() for s in ctx.catalogs.states}
     known |= COMMON_ACRONYMS
     own = ctx.sub.value("siglas")

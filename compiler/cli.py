@@ -172,9 +172,11 @@ def _write_all_feedback(reports, ed, cats, advance) -> list[Path]:
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path), metavar="[ARCHIVOS O CARPETAS]...")
 @click.option("--sin-retroalimentacion", "no_feedback", is_flag=True,
               help="No escribe las copias marcadas de los libros (sólo el resumen).")
+@click.option("--codigos", "list_codes", is_flag=True,
+              help="Sólo muestra los códigos de observación y su gravedad en esta edición (para «severidades»).")
 @root_option
 @friendly_errors
-def validate_cmd(edition, paths, no_feedback, root):
+def validate_cmd(edition, paths, no_feedback, list_codes, root):
     """Valida los reportes recibidos: todos los libros de submissions/<edición>/ o los ARCHIVOS indicados.
 
     Escribe output/<edición>/validacion.xlsx y validacion.json, la retroalimentación de cada archivo con
@@ -186,6 +188,21 @@ def validate_cmd(edition, paths, no_feedback, root):
     from . import catalogs as cat, settings, validation
 
     ed = settings.load(root, edition)
+    if list_codes:
+        from .findings import CODES, FindingFactory
+
+        severities = FindingFactory(ed.severities).severities
+        table = Table(title=f"Códigos de observación — edición {edition}", title_justify="left",
+                      caption=f"Cambie la gravedad en {ed.paths.settings}, sección «severidades» "
+                              "(por ejemplo «siglas-sin-definir: nota»). Los marcados con * no se pueden cambiar.",
+                      caption_justify="left")
+        for name in ("Código", "Gravedad", "Qué señala"):
+            table.add_column(name)
+        for code in CODES.values():
+            changed = " (cambiada)" if severities[code.code] != code.severity else ""
+            table.add_row(code.code + (" *" if code.fatal else ""), severities[code.code] + changed, code.title)
+        console.print(table)
+        return
     cats = cat.load()
     files = validation.expand(paths) if paths else validation.discover(ed)
     if not files:

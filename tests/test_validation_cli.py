@@ -81,3 +81,12 @@ def test_no_files_exits_2(ed, tmp_path):
     result = run(tmp_path)
     assert result.exit_code == 2
     assert "No hay libros que validar" in result.output
+
+
+def test_codes_listing_shows_the_editions_severities(tmp_path):
+    edition(tmp_path, severities={"siglas-sin-definir": "nota"})
+    result = run(tmp_path, "--codigos")
+    assert result.exit_code == 0, result.output
+    line = next(ln for ln in result.output.splitlines() if "siglas-sin-definir" in ln)
+    assert "nota (cambiada)" in line
+    assert "no-es-xlsx *" in result.output

@@ -29,6 +29,7 @@ on every ``record``, so the answer never depends on the order of the runs:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -183,7 +184,7 @@ def _digest(report: Report, edition: Edition) -> str:
 
 
 def _describe(report: Report, edition: Edition, catalogs, now: dt.datetime, digest: str,
-              previous: Entry | None) -> Entry:
+              previous: Entry | None, body_by_name=None) -> Entry:
     path = Path(report.path)
     sub = report.submission
     try:
@@ -195,7 +196,7 @@ def _describe(report: Report, edition: Edition, catalogs, now: dt.datetime, dige
     program = sub.value("nombre_programa") if sub else None
     body_id = sector = None
     if sub is not None and catalogs is not None:
-        body = (catalogs.body_by_name(str(institution)) if institution else None) or \
+        body = ((body_by_name or catalogs.body_by_name)(str(institution)) if institution else None) or \
             (catalogs.body(sub.stamp.institution_id) if sub.stamp.institution_id else None)
         if body is not None:
             body_id, sector = body.id, body.sector
@@ -264,10 +265,12 @@ def record(edition: Edition, reports: Iterable[Report], catalogs=None, now: dt.d
     register = load(edition)
     known = register.by_sha()
     this_run: dict[str, Report] = {}
+    # The registry look-up scans every body; a season repeats the same few names hundreds of times.
+    body_by_name = functools.lru_cache(maxsize=None)(catalogs.body_by_name) if catalogs is not None else None
     for report in reports:
         digest = _digest(report, edition)
         previous = known.get(digest)
-        entry = _describe(report, edition, catalogs, now, digest, previous)
+        entry = _describe(report, edition, catalogs, now, digest, previous, body_by_name)
         if previous is not None:
             register.entries.remove(previous)
         register.entries.append(entry)

@@ -142,9 +142,16 @@ def _program_schema(active: frozenset[str]) -> dict[str, Any]:
     return schema
 
 
+class _Errors(cerr.BaseErrorHandler):
+    """Hands back cerberus's own error objects, flattened: ``_translate`` turns each into a finding."""
+
+    def __call__(self, errors):
+        return _flat(errors)
+
+
 @lru_cache(maxsize=64)
 def _program_validator(catalogs: Catalogs, active: frozenset[str]) -> _Validator:
-    return _Validator(_program_schema(active), catalogs=catalogs, allow_unknown=False)
+    return _Validator(_program_schema(active), catalogs=catalogs, allow_unknown=False, error_handler=_Errors)
 
 
 ROW_REQUIRED = ("indicador", "unidad", "total")
@@ -170,7 +177,7 @@ def _cifras_schema() -> dict[str, Any]:
 
 @lru_cache(maxsize=8)
 def _cifras_validator(catalogs: Catalogs) -> _Validator:
-    return _Validator(_cifras_schema(), catalogs=catalogs)
+    return _Validator(_cifras_schema(), catalogs=catalogs, error_handler=_Errors)
 
 
 def _as_text(value: Any) -> Any:
@@ -237,7 +244,7 @@ def _check_fields(ctx: _Context) -> None:
     v = _program_validator(ctx.catalogs, frozenset(active))
     if v.validate(doc, normalize=False):
         return
-    for err in _flat(v._errors):
+    for err in v.errors:
         slot = err.document_path[0] if err.document_path else err.field
         cell = slots[slot]
         f = slot_field(slot)
@@ -390,7 +397,7 @@ def _check_cifras(ctx: _Context) -> None:
             col = CIFRAS_BY_ID[cid]
             doc[cid] = _as_text(val) if col.type in ("text", "choice", "yesno") else val
         if not v.validate(doc, normalize=False):
-            for err in _flat(v._errors):
+            for err in v.errors:
                 cid = err.document_path[0] if err.document_path else err.field
                 col = CIFRAS_BY_ID[cid]
                 _translate(ctx, err, row.cells[cid], col.label, None, False, row=row)

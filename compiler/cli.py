@@ -360,7 +360,7 @@ def status_cmd(edition, sector_key, root):
                       "cada institución del registro (compiler/catalogs/organismos.csv).")
     duplicates = sum(r.duplicates for g in board.groups for r in g.rows)
     if duplicates:
-        console.print(f"[yellow]{duplicates:,} archivo(s) repiten un programa con la misma fecha de recepción:[/] "
+        console.print(f"[yellow]{duplicates:,} archivo(s) repiten un programa y llegaron al mismo tiempo:[/] "
                       f"decida cuál vale, retire el otro de submissions/{edition}/ y vuelva a validar.")
     if board.pending:
         names = ", ".join(p.name for p in board.pending[:3]) + (" …" if len(board.pending) > 3 else "")

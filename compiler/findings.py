@@ -54,6 +54,9 @@ _CODES = (
     Code("formula-sin-valor", "error", "Fórmula sin resultado",
          "La celda tiene una fórmula cuyo resultado no se guardó (el archivo no se abrió ni se guardó en Excel). "
          "Escriba el valor en lugar de la fórmula, o abra el libro en Excel y guárdelo."),
+    Code("valor-con-error", "error", "Celda con error de Excel",
+         "La celda muestra el error de Excel «{error}» en lugar de un dato. Escriba el valor, o corrija la "
+         "fórmula que lo produce."),
     # --- fields ----------------------------------------------------------
     Code("campo-obligatorio", "error", "Falta un dato obligatorio", "Falta «{campo}»{motivo}. {ayuda}"),
     Code("fecha-invalida", "error", "Fecha no válida",

@@ -75,6 +75,9 @@ class Submission:
     table: FreeTable | None = None
     #: Cells that hold a formula with no cached value: (sheet!cell, formula).
     formulas_without_value: list[str] = field(default_factory=list)
+    #: Input cells whose saved value is an Excel error (#DIV/0!, #REF!…): (sheet!cell, error).
+    #: The value reader gives them as blank, so they are kept apart to be reported as what they are.
+    error_values: list[tuple[str, str]] = field(default_factory=list)
 
     def value(self, field_id: str) -> Any:
         c = self.fields.get(field_id)

@@ -152,13 +152,23 @@ def read_stamp(wb: CalamineWorkbook, path: Path) -> Stamp:
     )
 
 
+_ERROR_VALUE = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*?\st="e"[^>]*>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)?<v>([^<]*)</v>')
 _FORMULA_NO_VALUE = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*>\s*<f>[^<]*</f>\s*(?:<v\s*/>|<v></v>)?\s*</c>')
 
 
 def formulas_without_value(source: Path | bytes, sheet_files: dict[str, str] | None,
                            input_cells: dict[str, set[str]]) -> list[str]:
     """Input cells that hold a formula whose result was never saved (e.g. written by a script)."""
-    found = []
+    return _scan_cells(source, sheet_files, input_cells)[0]
+
+
+def _scan_cells(source: Path | bytes, sheet_files: dict[str, str] | None,
+                input_cells: dict[str, set[str]]) -> tuple[list[str], list[tuple[str, str]]]:
+    """Input cells with a formula and no saved result, and input cells holding an Excel error value.
+
+    calamine reads both as empty; only the sheet XML tells them from a blank.
+    """
+    formulas, errors = [], []
     with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as z:
         if sheet_files is None:
             sheet_files = _sheet_members(z)
@@ -170,13 +180,12 @@ def formulas_without_value(source: Path | bytes, sheet_files: dict[str, str] | N
                 xml = z.read(member)
             except KeyError:
                 continue
-            if b"<f>" not in xml and b"<f " not in xml:
-                continue
-            for m in _FORMULA_NO_VALUE.finditer(xml):
-                addr = m.group(1).decode()
-                if addr in cells:
-                    found.append(f"{sheet}!{addr}")
-    return found
+            if b"<f>" in xml or b"<f " in xml:
+                formulas += [f"{sheet}!{a}" for m in _FORMULA_NO_VALUE.finditer(xml) if (a := m.group(1).decode()) in cells]
+            if b't="e"' in xml:
+                errors += [(f"{sheet}!{a}", m.group(2).decode()) for m in _ERROR_VALUE.finditer(xml)
+                           if (a := m.group(1).decode()) in cells]
+    return formulas, errors
 
 
 def _sheet_members(source: zipfile.ZipFile | Path) -> dict[str, str]:
@@ -251,11 +260,11 @@ def read(path: Path | str) -> Submission:
         g.CIFRAS: {c.address for ind in indicators for k, c in ind.cells.items()},
     }
     try:
-        formulas = formulas_without_value(data, None, input_cells)
+        formulas, errors = _scan_cells(data, None, input_cells)
     except (KeyError, zipfile.BadZipFile):
-        formulas = []
+        formulas, errors = [], []
     return Submission(path=path, sha256=digest, stamp=stamp, fields=fields, indicators=indicators,
-                      table=table, formulas_without_value=formulas)
+                      table=table, formulas_without_value=formulas, error_values=errors)
 
 
 def _read_programa(wb: CalamineWorkbook, path: Path) -> dict[str, Cell | list[Cell]]:

@@ -198,8 +198,12 @@ class _Context:
     findings: list[Finding] = field(default_factory=list)
     formula_cells: set[str] = field(default_factory=set)
 
+    def broken(self, *cells: Cell) -> bool:
+        """Any of these cells holds a formula with no usable value (reported on its own)."""
+        return any(c.ref in self.formula_cells for c in cells)
+
     def add(self, code: str, cell: Cell | None, value: Any = None, **params: Any) -> None:
-        if cell is not None and cell.ref in self.formula_cells and code != "formula-sin-valor":
+        if cell is not None and cell.ref in self.formula_cells and code not in ("formula-sin-valor", "valor-con-error"):
             return  # the formula is the problem there; its missing value would only echo it
         self.findings.append(self.make(code, cell.sheet if cell else None, cell.address if cell else None,
                                        value if value is not None else (cell.value if cell else None), **params))
@@ -415,7 +419,7 @@ def _check_breakdowns(ctx: _Context, row: Indicator) -> None:
         if all(c.blank for c in cells):
             continue
         values = [_n(c.value) for c in cells]
-        if any(val is None and not c.blank for val, c in zip(values, cells)):
+        if any(val is None and not c.blank for val, c in zip(values, cells)) or ctx.broken(*cells):
             continue  # a cell that is not a number was already reported
         used = [(p, val) for p, val in zip(b.parts, values) if val is not None]
         s = sum(val for _, val in used)
@@ -434,7 +438,8 @@ def _check_sex_given(ctx: _Context, row: Indicator) -> None:
     unit = normalise(row.get("unidad") or "")
     total = _n(row.get("total"))
     sex = next(b for b in BREAKDOWNS if b.id == "sexo")
-    if unit in PEOPLE_UNITS and total and all(row.cells[p].blank for p in sex.parts):
+    parts = [row.cells[p] for p in sex.parts]
+    if unit in PEOPLE_UNITS and total and all(c.blank for c in parts) and not ctx.broken(*parts):
         ctx.add("sin-desglose-sexo", row.cells[sex.parts[0]], None, fila=row.number, total=total)
 
 
@@ -482,6 +487,8 @@ def _check_subgroups(ctx: _Context, rows: list[Indicator]) -> None:
             for cid in counts:
                 pv = _n(parent.get(cid))
                 if pv is None:
+                    continue
+                if ctx.broken(parent.cells[cid], *(k.cells[cid] for k in members)):
                     continue
                 vals = [_n(k.get(cid)) for k in members]
                 blanks = [k for k in members if k.cells[cid].blank]
@@ -681,13 +688,17 @@ def check_submission(sub: Submission, edition: Edition, catalogs: Catalogs,
                      make: FindingFactory | None = None) -> list[Finding]:
     """Every per-file finding of a readable submission."""
     make = make or FindingFactory(edition.severities)
-    ctx = _Context(edition, catalogs, make, sub, formula_cells=set(sub.formulas_without_value))
+    broken = getattr(sub, "error_values", [])
+    ctx = _Context(edition, catalogs, make, sub, formula_cells=set(sub.formulas_without_value) | {r for r, _ in broken})
     if sub.stamp.edition != edition.key:
         ctx.add("edicion-distinta", Cell(sub.stamp.edition, g.SELLO, g.sello_cell("edicion")),
                 encontrada=sub.stamp.edition or "sin edición", edicion=edition.key)
     for ref in sub.formulas_without_value:
         sheet, _, addr = ref.partition("!")
         ctx.add("formula-sin-valor", Cell(None, sheet, addr))
+    for ref, error in broken:
+        sheet, _, addr = ref.partition("!")
+        ctx.add("valor-con-error", Cell(error, sheet, addr), error=error)
     _check_fields(ctx)
     _check_dates(ctx)
     _check_cifras(ctx)

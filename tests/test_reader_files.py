@@ -128,3 +128,10 @@ def test_reader_error_carries_code_and_cell():
     with pytest.raises(UnreadableWorkbook) as exc:
         reader.read(REAL / "truncado.xlsx")
     assert exc.value.code == "archivo-danado"
+
+
+def test_excel_error_values_are_reported_as_errors_not_blanks(ed):
+    """Calc saved #DIV/0! and #REF!; the value reader sees blanks, the finding names the error."""
+    report = validation.validate_file(REAL / "errores-de-formula.xlsx", ed, cat.load())
+    assert {(f.code, f.ref, f.value) for f in report.findings} == {
+        ("valor-con-error", "Cifras!E6", "#DIV/0!"), ("valor-con-error", "Programa!C19", "#REF!")}

@@ -69,14 +69,27 @@ def stylesheet(name: str = "compendio.css") -> str:
     return (template_dir() / name).read_text(encoding="utf-8")
 
 
-def render_html(publication: Publication, *, base: str | None = None) -> str:
-    """The complete HTML of the Compendio, stylesheet inlined."""
+def render_html(publication: Publication, *, base: str | None = None, front: bool = True, intro: bool = True,
+                chapter_parts: list | None = None, back: bool = True, toc_pages: dict[str, int] | None = None,
+                anchors: list[str] | None = None, extra_css: str = "") -> str:
+    """The complete HTML of the Compendio, stylesheet inlined.
+
+    The keyword arguments select a part of it, for the draft laid out in
+    parallel: ``chapter_parts`` is a list of (chapter, objectives, continued),
+    ``toc_pages`` prints known page numbers in the contents, ``anchors`` adds
+    empty targets so the contents' links exist in a part that lacks them.
+    """
     template = environment().get_template("compendio.html.j2")
     css = stylesheet()
     # A stylesheet of ours never contains this; checked so a bad edit cannot break out.
-    if "</style" in css.lower():
-        raise OutputError("La hoja de estilos del Compendio contiene «</style»; corrija templates/compendio.css.")
-    return template.render(pub=publication, css=Markup(css), base_url=base or base_url())
+    for sheet in (css, extra_css):
+        if "</style" in sheet.lower():
+            raise OutputError("La hoja de estilos del Compendio contiene «</style»; corrija templates/compendio.css.")
+    if chapter_parts is None:
+        chapter_parts = [(ch, ch.objectives, False) for ch in publication.chapters]
+    return template.render(pub=publication, css=Markup(css), base_url=base or base_url(), show_front=front,
+                           show_intro=intro, chapter_parts=chapter_parts, show_back=back, toc_pages=toc_pages or {},
+                           draft_anchors=anchors or [], extra_css=Markup(extra_css))
 
 
 # --- fetching ----------------------------------------------------------------------

@@ -196,3 +196,26 @@ def test_failed_write_leaves_no_file(tmp_path):
     blocked.write_text("x")
     with pytest.raises(OutputError, match="No se puede escribir"):
         render.write_text(blocked / "a.html", "x")
+
+
+def test_draft_has_right_page_numbers_contents_and_bookmarks(small, tmp_path):
+    from compiler import draft
+
+    pub, html = small
+    runs = draft.split(pub)
+    assert len(runs) == 2
+    out = tmp_path / "borrador.pdf"
+    pages = draft.write(pub, html, out)
+    reader = PdfReader(out)
+    texts = [p.extract_text() for p in reader.pages]
+    assert len(texts) == pages
+    toc = " ".join(next(t for t in texts if t.startswith("Contenido")).split())
+    for ch in pub.chapters:
+        page = int(re.search(re.escape(f"Capítulo {ch.number}. {ch.title}") + r" (\d+)", toc).group(1))
+        assert f"CAPÍTULO {ch.number}" in texts[page - 1]
+        assert texts[page - 1].rstrip().endswith(str(page)), "stamped page number"
+    assert "detalle.2,3" in "".join(texts) and "3. Informe anual del INM, 2026." in "".join(texts)
+    assert all("Compendio General 2026" in t for t in texts[4:])  # running header in both parts
+    top = [x.title for x in reader.outline if not isinstance(x, list)]
+    assert top[:3] == ["Contenido", "Introducción", "Capítulo 1 Dependencias de la Administración Pública Federal"]
+    assert "Anexos" in top

@@ -1,0 +1,184 @@
+"""``compile --borrador``: a quick proof, laid out on both cores and merged.
+
+WeasyPrint lays out one document on one core. For proofreading, the body is
+cut in two at an objective boundary of about equal weight; each half is laid
+out in its own process (untagged: the draft is not the accessible
+publication), while the main process prepares the page-number overlay. Then
+the front matter is laid out with the real page numbers in its contents, the
+parts are merged with pypdf, the page numbers are stamped, the contents'
+links and the bookmarks are rebuilt for the merged pages.
+
+Everything the reader checks stays right: page numbers, contents, footnote
+numbers (they come from the publication), bookmarks, running headers.
+"""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+from .publication import Chapter, Publication
+from . import render
+
+#: The parts leave page numbers to the overlay, which knows the whole document.
+NO_FOOTER = "@page { @bottom-center { content: none; } }"
+#: The front matter prints the numbers the parts reported.
+TOC_NUMBERS = ".toc .pg::before { content: none; }"
+
+
+@dataclass
+class LaidOut:
+    pdf: bytes
+    pages: int
+    anchors: dict[str, int]  # anchor → page index within the part
+    bookmarks: list[tuple[int, str, int]]  # (level, label, page index)
+
+
+def _weight(chapter: Chapter, objective) -> int:
+    total = 400  # the objective's heading
+    for p in objective.programs:
+        total += 300 + sum(len(t) for b in p.description + p.results for t in b.items)
+        total += sum(len(c) for c in p.challenges)
+        if p.figures:
+            total += 180 * (len(p.figures.rows) + 1)
+        if p.table:
+            total += 150 * (len(p.table.rows) + 2)
+    return total
+
+
+def split(publication: Publication, parts: int = 2) -> list[list[tuple[Chapter, tuple, bool]]]:
+    """The chapters cut into ``parts`` runs of objectives of about equal weight."""
+    units = [(ch, ob, _weight(ch, ob)) for ch in publication.chapters for ob in ch.objectives]
+    total = sum(w for *_, w in units) or 1
+    out: list[list[tuple[Chapter, tuple, bool]]] = [[] for _ in range(parts)]
+    acc = 0
+    for ch, ob, w in units:
+        index = min(parts - 1, int(parts * (acc + w / 2) / total))
+        acc += w
+        run = out[index]
+        if run and run[-1][0] is ch:
+            run[-1] = (ch, run[-1][1] + (ob,), run[-1][2])
+        else:
+            started = any(c is ch for part in out[:index] for c, _, _ in part)
+            run.append((ch, (ob,), started))
+    return [p for p in out if p]
+
+
+def _lay_out(html: str) -> LaidOut:
+    document = render.render_document(html, draft=True)
+    anchors: dict[str, int] = {}
+    bookmarks: list[tuple[int, str, int]] = []
+    for i, page in enumerate(document.pages):
+        for name in page.anchors:
+            anchors.setdefault(name, i)
+        for level, label, _position, _state in page.bookmarks:
+            bookmarks.append((level, label, i))
+    buffer = io.BytesIO()
+    with render._weasyprint_quiet(), render._fixed_timestamps(document):
+        document.write_pdf(buffer, pdf_identifier=b"compendio-borrador")
+    return LaidOut(buffer.getvalue(), len(document.pages), anchors, bookmarks)
+
+
+def _numbers_html(pages: int) -> str:
+    """Empty pages that carry only the running footer (page numbers), in the Compendio's own style."""
+    css = render.stylesheet()
+    blank = '<div style="break-after: page"></div>' * (pages - 1) + "<div></div>"
+    return (f'<!DOCTYPE html><html lang="es-MX"><head><meta charset="utf-8"><base href="{render.base_url()}">'
+            f"<style>{css}</style></head><body>{blank}</body></html>")
+
+
+def write(publication: Publication, html: str, out, *, progress=None) -> int:
+    """Write the draft PDF to ``out`` atomically; returns its number of pages."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import ArrayObject, NameObject, TextStringObject
+
+    runs = split(publication)
+    last = len(runs) - 1
+    part_html = [render.render_html(publication, front=False, intro=(i == 0), chapter_parts=run,
+                                    back=(i == last), extra_css=NO_FOOTER)
+                 for i, run in enumerate(runs)]
+    anchor_names = (["introduccion", "cierre", "anexos", "glosario", "entidades"]
+                    + [c.anchor for c in publication.chapters]
+                    + [o.anchor for c in publication.chapters for o in c.objectives])
+
+    def front(numbers: dict[str, int]) -> LaidOut:
+        return _lay_out(render.render_html(publication, front=True, intro=False, chapter_parts=[], back=False,
+                                           toc_pages=numbers, anchors=anchor_names, extra_css=TOC_NUMBERS))
+
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=len(part_html), mp_context=context) as pool:
+        futures = [pool.submit(_lay_out, h) for h in part_html]
+        # While the parts are laid out: the front's length (three-digit numbers are the widest)
+        # and enough numbered pages for any plausible length.
+        provisional = front({a: 999 for a in anchor_names})
+        estimate = provisional.pages + 2 * sum(len(o.programs) for c in publication.chapters for o in c.objectives) + 20
+        numbers_doc = render.render_document(_numbers_html(estimate), draft=True)
+        parts = [f.result() for f in futures]
+
+    def place(front_pages: int) -> dict[str, int]:
+        numbers, start = {}, front_pages
+        for part in parts:
+            for name, index in part.anchors.items():
+                numbers.setdefault(name, start + index + 1)
+            start += part.pages
+        return numbers
+
+    front_pages = provisional.pages
+    final_front = front(place(front_pages))
+    if final_front.pages != front_pages:
+        front_pages = final_front.pages
+        final_front = front(place(front_pages))
+    total = front_pages + sum(p.pages for p in parts)
+    if total > len(numbers_doc.pages):
+        numbers_doc = render.render_document(_numbers_html(total), draft=True)
+    buffer = io.BytesIO()
+    with render._weasyprint_quiet(), render._fixed_timestamps(numbers_doc):
+        numbers_doc.copy(numbers_doc.pages[front_pages:total]).write_pdf(buffer)
+    overlay = PdfReader(buffer)
+
+    writer = PdfWriter()
+    for laid in (final_front, *parts):
+        writer.append(PdfReader(io.BytesIO(laid.pdf)), import_outline=False)
+    for i in range(front_pages, total):
+        writer.pages[i].merge_page(overlay.pages[i - front_pages])
+
+    positions = place(front_pages)
+    # The contents' links pointed at empty anchors in the front; send them to the real pages.
+    for page in writer.pages[:front_pages]:
+        for ref in page.get("/Annots", []) or []:
+            annot = ref.get_object()
+            dest = annot.get("/Dest")
+            if annot.get("/Subtype") == "/Link" and isinstance(dest, (str, TextStringObject)) and str(dest) in positions:
+                target = writer.pages[positions[str(dest)] - 1]
+                annot[NameObject("/Dest")] = ArrayObject([target.indirect_reference, NameObject("/Fit")])
+    names = writer._root_object.get("/Names")
+    if names is not None and "/Dests" in names.get_object():
+        del names.get_object()[NameObject("/Dests")]
+
+    starts, start = [], front_pages
+    for part in parts:
+        starts.append(start)
+        start += part.pages
+    bookmarks = list(final_front.bookmarks)
+    for part, offset in zip(parts, starts):
+        bookmarks += [(lvl, label, offset + page) for lvl, label, page in part.bookmarks]
+    parents: dict[int, object] = {}
+    for level, label, page in bookmarks:
+        parent = next((parents[lv] for lv in range(level - 1, 0, -1) if lv in parents), None)
+        parents[level] = writer.add_outline_item(title=label, page_number=page, parent=parent)
+        for deeper in [lv for lv in parents if lv > level]:
+            del parents[deeper]
+
+    writer.add_metadata({"/Title": f"{publication.title}. {publication.subtitle} (borrador)",
+                         "/Author": publication.author,
+                         "/CreationDate": f"D:{publication.date:%Y%m%d}000000Z",
+                         "/ModDate": f"D:{publication.date:%Y%m%d}000000Z",
+                         "/Producer": "Compendio (borrador) con WeasyPrint y pypdf"})
+    writer._root_object[NameObject("/Lang")] = TextStringObject(publication.lang)
+    writer._root_object[NameObject("/PageMode")] = NameObject("/UseOutlines")
+    with render.atomic_write(out) as tmp:
+        with open(tmp, "wb") as fh:
+            writer.write(fh)
+    return total

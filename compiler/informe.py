@@ -290,7 +290,7 @@ def analyse(data: opendata.OpenData, edition: Edition, catalogs: Catalogs,
 
     theme_rows = []
     examples_seen: set[str] = set()
-    all_themes = [*((t.key, t.name, t.description, t.keywords) for t in themes),
+    all_themes = [*((t.key, t.name, t.description, t.written) for t in themes),
                   (*opendata.OTHER_THEME, "Retos que no coinciden con ninguna regla.", ())]
     for order, (key, name, desc, keywords) in enumerate(all_themes, start=1):
         sub = C[C["tema"] == key]

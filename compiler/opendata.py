@@ -69,6 +69,8 @@ class Theme:
     name: str
     keywords: tuple[str, ...]  # normalised
     description: str = ""
+    #: The keywords as written in the file, for people to read.
+    written: tuple[str, ...] = ()
 
     def matches(self, normalised_text: str) -> bool:
         padded = f" {normalised_text}"
@@ -96,10 +98,12 @@ def load_themes(edition: Edition | None = None) -> tuple[Theme, ...]:
             rows = list(csv.DictReader(fh))
         themes = []
         for r in sorted(rows, key=lambda r: int(r["orden"])):
-            keywords = tuple(k for k in (normalise(x) for x in r["palabras_clave"].split(";")) if k)
+            written = tuple(x.strip() for x in r["palabras_clave"].split(";") if normalise(x))
+            keywords = tuple(normalise(x) for x in written)
             if not r["tema"].strip() or not keywords:
                 raise ValueError(f"el tema de la fila con orden {r['orden']} no tiene clave o palabras clave")
-            themes.append(Theme(r["tema"].strip(), r["nombre"].strip(), keywords, (r.get("descripcion") or "").strip()))
+            themes.append(Theme(r["tema"].strip(), r["nombre"].strip(), keywords, (r.get("descripcion") or "").strip(),
+                                written))
     except FileNotFoundError:
         raise CatalogError(f"No se encontró el catálogo de temas de retos {path}.") from None
     except (KeyError, ValueError, TypeError, UnicodeDecodeError, csv.Error) as exc:

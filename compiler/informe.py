@@ -504,10 +504,17 @@ def build(publication, submissions: Iterable[Submission], edition: Edition, cata
           data: opendata.OpenData | None = None, *, draft: bool = False) -> Path:
     """Write the Informe Ejecutivo PDF for these accepted submissions; returns its path.
 
-    ``publication`` is accepted for the compile's uniform call; the Informe
-    takes its figures from the open data so they match the published CSVs.
+    The Informe takes its figures from the open data so they match the
+    published CSVs; ``publication`` (the Compendio, or None) is only used to
+    check that both documents count the same programs.
     """
     data = opendata.build(list(submissions), edition, catalogs) if data is None else data
+    figures = getattr(publication, "figures", None)
+    if figures is not None and figures.programs != len(data.programs):
+        # Both count the same accepted reports; a difference is a bug, never something to publish.
+        raise OutputError(
+            f"El Compendio cuenta {figures.programs:,} programas y los datos abiertos {len(data.programs):,}; "
+            "no se escribió el Informe Ejecutivo. Reporte este error al equipo que mantiene la herramienta.")
     analysis = analyse(data, edition, catalogs)
     path, _, _ = write_pdf(analysis, edition, informe_path(edition), draft=draft)
     return path

@@ -251,6 +251,16 @@ def test_without_submissions_the_informe_still_says_something(tmp_path):
     assert a.yoy is None and a.response is None
 
 
+def test_informe_refuses_to_disagree_with_the_compendio(world):
+    from compiler import publication
+    from compiler.errors import OutputError
+
+    root, ed, subs, analysis, html = world
+    pub = publication.build(subs[:-1], ed, cat.load())
+    with pytest.raises(OutputError, match="Compendio cuenta"):
+        informe.build(pub, subs, ed, cat.load())
+
+
 @pytest.mark.slow
 def test_pdf_is_tagged_with_chart_alternatives_and_sample_watermark(world):
     import pypdf

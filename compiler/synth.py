@@ -47,6 +47,7 @@ import os
 import random
 import re
 import tempfile
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -663,8 +664,6 @@ def _bodies_for(rng: random.Random, catalogs: Catalogs, sector: str, count: int)
 
 
 def _slug(text: str, limit: int = 40) -> str:
-    import unicodedata
-
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:limit].rstrip("-")

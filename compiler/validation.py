@@ -3,7 +3,8 @@
 Four layers, all collecting ``Finding`` values (never stopping at the first):
 
 1. **The file** (``reader``): not an xlsx, damaged, password, not our
-   template, another edition, sheets renamed, formulas without a saved value.
+   template, another edition, sheets renamed, formulas without a saved value,
+   Excel error values (#DIV/0!) where data belongs.
 2. **Fields** (cerberus): a schema built once from ``spec.PROGRAM_FIELDS`` and
    ``spec.CIFRAS_COLUMNS`` checks required fields, dates, whole numbers,
    lengths, catalogs and e-mail; cerberus errors are translated to finding
@@ -718,17 +719,19 @@ def _position(f: Finding) -> tuple:
     return _SHEET_ORDER.get(f.sheet or "", 9), row, len(col), col
 
 
-def validate_file(path: Path | str, edition: Edition, catalogs: Catalogs, batch: list[Report] | None = None) -> Report:
-    """Validate one file. With ``batch`` (the reports of the files validated before it in the
-    same run), the cross-file checks compare it with them, and the report is appended to it."""
-    path = Path(path)
-    make = FindingFactory(edition.severities)
+def _validate_one(path: Path, edition: Edition, catalogs: Catalogs, make: FindingFactory) -> Report:
     try:
         sub = reader.read(path)
     except UnreadableWorkbook as exc:
-        report = Report(path, [_unreadable(exc, make)])
-    else:
-        report = Report(path, check_submission(sub, edition, catalogs, make), sub)
+        return Report(path, [_unreadable(exc, make)])
+    return Report(path, check_submission(sub, edition, catalogs, make), sub)
+
+
+def validate_file(path: Path | str, edition: Edition, catalogs: Catalogs, batch: list[Report] | None = None) -> Report:
+    """Validate one file. With ``batch`` (the reports of the files validated before it in the
+    same run), the cross-file checks compare it with them, and the report is appended to it."""
+    make = FindingFactory(edition.severities)
+    report = _validate_one(Path(path), edition, catalogs, make)
     if batch is not None:
         batch.append(report)
         cross_file_checks(batch, edition, make)
@@ -745,12 +748,7 @@ def validate_paths(paths: Iterable[Path | str], edition: Edition, catalogs: Cata
     make = FindingFactory(edition.severities)
     reports = []
     for path in expand(paths):
-        try:
-            sub = reader.read(path)
-        except UnreadableWorkbook as exc:
-            reports.append(Report(path, [_unreadable(exc, make)]))
-        else:
-            reports.append(Report(path, check_submission(sub, edition, catalogs, make), sub))
+        reports.append(_validate_one(path, edition, catalogs, make))
         if progress:
             progress(path)
     cross_file_checks(reports, edition, make)

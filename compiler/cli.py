@@ -169,7 +169,7 @@ def _write_all_feedback(reports, ed, cats, advance) -> list[Path]:
 
 @main.command("validate", context_settings=CONTEXT)
 @edition_option
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path), metavar="[ARCHIVOS O CARPETAS]...")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="[ARCHIVOS O CARPETAS]...")
 @click.option("--sin-retroalimentacion", "no_feedback", is_flag=True,
               help="No escribe las copias marcadas de los libros (sólo el resumen).")
 @click.option("--codigos", "list_codes", is_flag=True,
@@ -203,6 +203,9 @@ def validate_cmd(edition, paths, no_feedback, list_codes, root):
             table.add_row(code.code + (" *" if code.fatal else ""), severities[code.code] + changed, code.title)
         console.print(table)
         return
+    missing = [str(p) for p in paths if not p.exists() and not p.is_symlink()]
+    if missing:
+        raise CompendioError(f"No existe: {', '.join(missing)}. Revise la ruta (puede ser un archivo o una carpeta).")
     cats = cat.load()
     files = validation.expand(paths) if paths else validation.discover(ed)
     if not files:

@@ -90,3 +90,9 @@ def test_codes_listing_shows_the_editions_severities(tmp_path):
     line = next(ln for ln in result.output.splitlines() if "siglas-sin-definir" in ln)
     assert "nota (cambiada)" in line
     assert "no-es-xlsx *" in result.output
+
+
+def test_a_path_that_does_not_exist_is_named_in_spanish(ed, tmp_path):
+    result = run(tmp_path, str(tmp_path / "no-esta.xlsx"))
+    assert result.exit_code == 2
+    assert "No existe" in result.output and "no-esta.xlsx" in result.output

@@ -414,7 +414,7 @@ def _write_xlsx(data: OpenData, edition: Edition, path: Path) -> None:
     sheets = {"léame": readme, **{name.removesuffix(".csv"): df for name, df in data.tables().items()},
               "diccionario": data.dictionary}
     header_fill = PatternFill("solid", fgColor="611232")
-    with pd.ExcelWriter(path, engine="openpyxl", date_format="YYYY-MM-DD", datetime_format="YYYY-MM-DD") as xw:
+    with pd.ExcelWriter(path, engine="openpyxl") as xw:
         for name, df in sheets.items():
             neutralised(df).to_excel(xw, sheet_name=name, index=False)
             ws = xw.sheets[name]
@@ -423,6 +423,10 @@ def _write_xlsx(data: OpenData, edition: Edition, path: Path) -> None:
                 cell.fill = header_fill
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
             for i, col in enumerate(df.columns, start=1):
+                if str(df[col].dtype).startswith("datetime64"):
+                    # pandas' datetime_format is not applied by the openpyxl engine; set it per cell.
+                    for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
+                        cell.number_format = "yyyy-mm-dd"
                 longest = max([len(str(col)), *(len(str(v)) for v in df[col].head(200) if v is not pd.NA)], default=10)
                 ws.column_dimensions[get_column_letter(i)].width = min(max(10, longest + 2), 60)
             ws.freeze_panes = "A2"

@@ -110,6 +110,24 @@ def test_dictionary_describes_exactly_the_published_columns(standard):
         assert (f.id in published) == f.public, f.id
 
 
+def test_xlsx_has_every_table_with_real_numbers_and_dates(standard):
+    root, ed, subs, data, paths = standard
+    wb = load_workbook(next(p for p in paths if p.suffix == ".xlsx"))
+    assert wb.sheetnames == ["léame", "programas", "cifras", "retos", "diccionario"]
+    for name, frame in data.tables().items():
+        ws = wb[name.removesuffix(".csv")]
+        assert [c.value for c in ws[1]] == list(frame.columns)
+        assert ws.max_row == len(frame) + 1
+    ws = wb["programas"]
+    header = [c.value for c in ws[1]]
+    start = ws.cell(2, header.index("fecha_inicio") + 1)
+    assert start.is_date and start.number_format == "yyyy-mm-dd"
+    ws = wb["cifras"]
+    header = [c.value for c in ws[1]]
+    totals = [ws.cell(r, header.index("total") + 1).value for r in range(2, ws.max_row + 1)]
+    assert totals == [int(v) for v in data.figures["total"]]
+
+
 def test_no_contact_data_in_any_public_file(standard):
     root, ed, subs, data, paths = standard
     secrets = {v for c in F.CONTACTS for v in c}

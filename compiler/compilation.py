@@ -18,7 +18,7 @@ from typing import Callable, Protocol
 from . import catalogs as cat
 from . import publication as pubmod
 from . import render, settings
-from .errors import CompendioError, UnreadableWorkbook
+from .errors import UnreadableWorkbook
 from .model import Finding, Report, Submission
 
 
@@ -77,8 +77,7 @@ def validate(paths: list[Path], edition: settings.Edition, catalogs: cat.Catalog
     """(accepted submissions, rejected reports), validating every file again."""
     validation = _validation()
     if validation is not None:
-        reports = list(validation.validate_paths(paths, edition, catalogs))
-        progress.advance(len(paths))
+        reports = list(validation.validate_paths(paths, edition, catalogs, progress=lambda _path: progress.advance()))
         accepted = list(validation.accepted(reports)) if hasattr(validation, "accepted") else \
             [r.submission for r in reports if r.accepted and r.submission is not None]
         return accepted, [r for r in reports if not r.accepted]
@@ -161,5 +160,4 @@ def compile_edition(root: Path, edition_key: str, *, progress: Progress | None =
                   time.perf_counter() - started, written)
 
 
-__all__ = ["AFTER_COMPENDIO", "Result", "compile_edition", "compendio_path", "discover", "validate",
-           "CompendioError"]
+__all__ = ["AFTER_COMPENDIO", "Result", "compile_edition", "compendio_path", "discover", "validate"]

@@ -17,6 +17,7 @@ import datetime as dt
 import logging
 import mimetypes
 import os
+import re
 import tempfile
 from functools import lru_cache
 from pathlib import Path
@@ -28,6 +29,8 @@ from markupsafe import Markup
 
 from .errors import OutputError
 from .publication import Publication, number
+
+_FIGURE = re.compile(r"[-+]?[\d,.]+ ?%?")
 
 #: WeasyPrint's variant for a tagged, accessible PDF.
 PDF_VARIANT = "pdf/ua-1"
@@ -53,6 +56,8 @@ def _environment(directory: str) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["cifra"] = number
+    # Figures in the free table line up on the right like those of the Cifras table.
+    env.tests["cifra"] = lambda v: bool(_FIGURE.fullmatch(str(v))) and any(ch.isdigit() for ch in str(v))
     return env
 
 

@@ -11,7 +11,6 @@ tests (and anyone auditing the report) can check it against the data.
 
 from __future__ import annotations
 
-import datetime as dt
 import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -474,7 +473,7 @@ def render_html(a: Analysis, edition: Edition, chart_urls: dict[str, str], publi
         date_text=long_date(edition.document_date), compendio_title=edition.title,
         data_files=[opendata.PROGRAMS_FILE, opendata.FIGURES_FILE, opendata.CHALLENGES_FILE, opendata.DICTIONARY_FILE,
                     opendata.xlsx_name(edition)],
-        other_theme=opendata.OTHER_THEME[0], generated=dt.date.today())
+        other_theme=opendata.OTHER_THEME[0])
 
 
 def write_pdf(a: Analysis, edition: Edition, out_path: Path, *, draft: bool = False) -> tuple[Path, str, int]:

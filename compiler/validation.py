@@ -33,7 +33,6 @@ import hashlib
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -56,6 +55,23 @@ EMAIL_RE = r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$"
 #: A near-identical program name from another body is worth a look above this ratio. Lower
 #: values catch «Programa de X» against «Jornadas de X», which are different programs.
 SIMILAR_NAME_RATIO = 0.95
+
+
+def _by_identity(fn):
+    """Cache per catalogs object by identity: hashing the frozen catalogs costs more than the check."""
+    cache: dict[tuple, tuple[Catalogs, Any]] = {}
+
+    def wrapper(catalogs: Catalogs, *args):
+        key = (id(catalogs), *args)
+        hit = cache.get(key)
+        if hit is None or hit[0] is not catalogs:
+            if len(cache) > 64:
+                cache.clear()
+            hit = cache[key] = (catalogs, fn(catalogs, *args))
+        return hit[1]
+
+    wrapper.cache_clear = cache.clear
+    return wrapper
 
 
 # --- discovery -----------------------------------------------------------------
@@ -111,11 +127,16 @@ def _catalog_key(catalogs: Catalogs, catalog: str, value: Any) -> Any:
     if catalog == "entidades":
         s = catalogs.state_by_name(text)
         return s.key if s else next((x.key for x in catalogs.states if normalise(x.name) == normalise(text)), None)
+    key = normalise(text)
+    return key if key in _normalised_options(catalogs, catalog) else None
+
+
+@_by_identity
+def _normalised_options(catalogs: Catalogs, catalog: str) -> frozenset[str]:
     options = {"vigencias": VIGENCIAS, "unidades": UNITS, "si_no": YES_NO}.get(catalog)
     if options is None:
         options = catalogs.dropdown_lists().get(catalog, ())
-    key = normalise(text)
-    return next((normalise(o) for o in options if normalise(o) == key), None)
+    return frozenset(normalise(o) for o in options)
 
 
 def _field_rules(f: Field) -> dict[str, Any]:
@@ -150,7 +171,7 @@ class _Errors(cerr.BaseErrorHandler):
         return _flat(errors)
 
 
-@lru_cache(maxsize=64)
+@_by_identity
 def _program_validator(catalogs: Catalogs, active: frozenset[str]) -> _Validator:
     return _Validator(_program_schema(active), catalogs=catalogs, allow_unknown=False, error_handler=_Errors)
 
@@ -176,7 +197,7 @@ def _cifras_schema() -> dict[str, Any]:
     return schema
 
 
-@lru_cache(maxsize=8)
+@_by_identity
 def _cifras_validator(catalogs: Catalogs) -> _Validator:
     return _Validator(_cifras_schema(), catalogs=catalogs, error_handler=_Errors)
 
@@ -606,7 +627,7 @@ def _check_content(ctx: _Context, texts: list[tuple[str, str, Cell]]) -> None:
     _check_acronyms(ctx, texts)
 
 
-@lru_cache(maxsize=8)
+@_by_identity
 def _body_index(catalogs: Catalogs) -> dict[str, Any]:
     """Normalised name, label and acronym → body (``Catalogs.body_by_name`` per file is too slow at 550)."""
     index: dict[str, Any] = {}
@@ -637,7 +658,7 @@ COMMON_ACRONYMS = frozenset({
 })
 
 
-@lru_cache(maxsize=8)
+@_by_identity
 def _registry_acronyms(catalogs: Catalogs) -> frozenset[str]:
     """Acronyms the registry spells out; «CIJ A.C.» also counts as «CIJ»."""
     out = set()
@@ -665,10 +686,13 @@ def _check_acronyms(ctx: _Context, texts: list[tuple[str, str, Cell]]) -> None:
         if fid in ("contacto_correo", "fuentes", "contacto_telefono", "contacto_nombre", "contacto_cargo"):
             continue
         text = str(cell.value)
+        matches = list(_ACRONYM.finditer(text))
+        if not matches:
+            continue
         letters = [ch for ch in text if ch.isalpha()]
-        if letters and sum(ch.isupper() for ch in letters) > 0.6 * len(letters):
+        if sum(ch.isupper() for ch in letters) > 0.6 * len(letters):
             continue  # a text written in capitals: its words are not acronyms
-        for m in _ACRONYM.finditer(text):
+        for m in matches:
             acr = m.group(1)
             if acr in reported or acr.upper() in known or _ROMAN.match(acr) or len(acr.rstrip("+")) < 2:
                 continue

@@ -285,6 +285,9 @@ def test_pdf_is_tagged_with_chart_alternatives_and_sample_watermark(world):
     assert sorted(alts) == sorted(c.alt for c in analysis.charts.values())
     text = "".join(p.extract_text() for p in pdf.pages)
     assert "DATOS FICTICIOS" in text
+    # Running header: every page after the cover and contents names the report.
+    for i, page in enumerate(pdf.pages[2:], start=3):
+        assert analysis.title in page.extract_text(), f"page {i} lacks the running header"
     for c in F.CONTACTS:
         assert c[2] not in text
     assert not list(path.parent.glob(".~*"))

@@ -285,6 +285,8 @@ def test_pdf_is_tagged_with_chart_alternatives_and_sample_watermark(world):
     assert sorted(alts) == sorted(c.alt for c in analysis.charts.values())
     text = "".join(p.extract_text() for p in pdf.pages)
     assert "DATOS FICTICIOS" in text
+    contents = pdf.pages[1].extract_text()
+    assert re.search(r"I\. Preámbulo\s*3\b", contents) and re.search(r"VII\. Anexos\s*\d+", contents), contents
     # Running header: every page after the cover and contents names the report.
     for i, page in enumerate(pdf.pages[2:], start=3):
         assert analysis.title in page.extract_text(), f"page {i} lacks the running header"

@@ -81,12 +81,91 @@ def _lay_out(html: str) -> LaidOut:
     return LaidOut(buffer.getvalue(), len(document.pages), anchors, bookmarks)
 
 
-def _numbers_html(pages: int) -> str:
-    """Empty pages that carry only the running footer (page numbers), in the Compendio's own style."""
-    css = render.stylesheet()
-    blank = '<div style="break-after: page"></div>' * (pages - 1) + "<div></div>"
-    return (f'<!DOCTYPE html><html lang="es-MX"><head><meta charset="utf-8"><base href="{render.base_url()}">'
-            f"<style>{css}</style></head><body>{blank}</body></html>")
+#: Where WeasyPrint puts the final build's page number (bottom-centre box, 9 pt, grey): PDF points.
+FOOTER_BASELINE = 30.35
+FOOTER_SIZE = 9
+FOOTER_GREY = 0.302  # #4d4d4d
+DIGITS = "0123456789"
+
+
+def _digits_font(writer):
+    """Carlito's ten digits as a small embedded TrueType font, to stamp page numbers
+    in the same face as the final build."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, StreamObject
+
+    font = TTFont(render.template_dir() / "fonts" / "Carlito-Regular.ttf")
+    options = subset.Options()
+    options.layout_features = []
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=DIGITS)
+    subsetter.subset(font)
+    data = io.BytesIO()
+    font.save(data)
+    upm = font["head"].unitsPerEm
+    scale = 1000 / upm
+    cmap = font.getBestCmap()
+    widths = [round(font["hmtx"][cmap[ord(c)]][0] * scale) for c in DIGITS]
+    head, hhea = font["head"], font["hhea"]
+    stream = StreamObject()
+    stream.set_data(data.getvalue())
+    stream[NameObject("/Length1")] = NumberObject(len(data.getvalue()))
+    descriptor = DictionaryObject({
+        NameObject("/Type"): NameObject("/FontDescriptor"),
+        NameObject("/FontName"): NameObject("/Carlito-Digits"),
+        NameObject("/Flags"): NumberObject(32),
+        NameObject("/FontBBox"): ArrayObject([NumberObject(round(v * scale)) for v in
+                                              (head.xMin, head.yMin, head.xMax, head.yMax)]),
+        NameObject("/ItalicAngle"): NumberObject(0),
+        NameObject("/Ascent"): NumberObject(round(hhea.ascent * scale)),
+        NameObject("/Descent"): NumberObject(round(hhea.descent * scale)),
+        NameObject("/CapHeight"): NumberObject(round(hhea.ascent * scale)),
+        NameObject("/StemV"): NumberObject(80),
+        NameObject("/FontFile2"): writer._add_object(stream),
+    })
+    font_dict = DictionaryObject({
+        NameObject("/Type"): NameObject("/Font"),
+        NameObject("/Subtype"): NameObject("/TrueType"),
+        NameObject("/BaseFont"): NameObject("/Carlito-Digits"),
+        NameObject("/FirstChar"): NumberObject(ord(DIGITS[0])),
+        NameObject("/LastChar"): NumberObject(ord(DIGITS[-1])),
+        NameObject("/Widths"): ArrayObject([NumberObject(w) for w in widths]),
+        NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
+        NameObject("/FontDescriptor"): writer._add_object(descriptor),
+    })
+    return writer._add_object(font_dict), dict(zip(DIGITS, widths))
+
+
+def _stamp_number(writer, page, number: int, font_ref, widths) -> None:
+    """Draw the page number where the final build has it, after the page's own content."""
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, StreamObject
+
+    text = str(number)
+    width = sum(widths[c] for c in text) * FOOTER_SIZE / 1000
+    x = float(page.mediabox.width) / 2 - width / 2
+    resources = page[NameObject("/Resources")].get_object()
+    if "/Font" not in resources:
+        resources[NameObject("/Font")] = DictionaryObject()
+    resources["/Font"].get_object()[NameObject("/FNum")] = font_ref
+
+    def stream(data: bytes):
+        obj = StreamObject()
+        obj.set_data(data)
+        return writer._add_object(obj)
+
+    # The page's content may leave its coordinate transform in place: wrap it in q … Q first.
+    before = stream(b"q\n")
+    after = stream(f"\nQ q {FOOTER_GREY} g BT /FNum {FOOTER_SIZE} Tf {x:.2f} {FOOTER_BASELINE} Td ({text}) Tj ET Q\n"
+                   .encode())
+    contents = page.get("/Contents")
+    if contents is None:
+        items = []
+    elif isinstance(contents.get_object(), ArrayObject):
+        items = list(contents.get_object())
+    else:
+        items = [contents]
+    page[NameObject("/Contents")] = ArrayObject([before, *items, after])
 
 
 def write(publication: Publication, html: str, out, *, progress=None) -> int:
@@ -107,14 +186,14 @@ def write(publication: Publication, html: str, out, *, progress=None) -> int:
         return _lay_out(render.render_html(publication, front=True, intro=False, chapter_parts=[], back=False,
                                            toc_pages=numbers, anchors=anchor_names, extra_css=TOC_NUMBERS))
 
+    stage = progress.stage if progress is not None else (lambda *a, **k: None)
+    stage(f"Componiendo el borrador en {len(part_html)} procesos")
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=len(part_html), mp_context=context) as pool:
         futures = [pool.submit(_lay_out, h) for h in part_html]
         # While the parts are laid out: the front's length (three-digit numbers are the widest)
         # and enough numbered pages for any plausible length.
         provisional = front({a: 999 for a in anchor_names})
-        estimate = provisional.pages + 2 * sum(len(o.programs) for c in publication.chapters for o in c.objectives) + 20
-        numbers_doc = render.render_document(_numbers_html(estimate), draft=True)
         parts = [f.result() for f in futures]
 
     def place(front_pages: int) -> dict[str, int]:
@@ -125,24 +204,21 @@ def write(publication: Publication, html: str, out, *, progress=None) -> int:
             start += part.pages
         return numbers
 
+    stage("Índice con números de página")
     front_pages = provisional.pages
     final_front = front(place(front_pages))
     if final_front.pages != front_pages:
         front_pages = final_front.pages
         final_front = front(place(front_pages))
     total = front_pages + sum(p.pages for p in parts)
-    if total > len(numbers_doc.pages):
-        numbers_doc = render.render_document(_numbers_html(total), draft=True)
-    buffer = io.BytesIO()
-    with render._weasyprint_quiet(), render._fixed_timestamps(numbers_doc):
-        numbers_doc.copy(numbers_doc.pages[front_pages:total]).write_pdf(buffer)
-    overlay = PdfReader(buffer)
 
+    stage("Uniendo y numerando las páginas")
     writer = PdfWriter()
     for laid in (final_front, *parts):
         writer.append(PdfReader(io.BytesIO(laid.pdf)), import_outline=False)
+    font_ref, widths = _digits_font(writer)
     for i in range(front_pages, total):
-        writer.pages[i].merge_page(overlay.pages[i - front_pages])
+        _stamp_number(writer, writer.pages[i], i + 1, font_ref, widths)
 
     positions = place(front_pages)
     # The contents' links pointed at empty anchors in the front; send them to the real pages.

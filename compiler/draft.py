@@ -216,7 +216,8 @@ def write(publication: Publication, html: str, out, *, progress=None) -> int:
     writer = PdfWriter()
     for laid in (final_front, *parts):
         writer.append(PdfReader(io.BytesIO(laid.pdf)), import_outline=False)
-    font_ref, widths = _digits_font(writer)
+    with render._weasyprint_quiet():  # fontTools warns about Carlito's old «created» date
+        font_ref, widths = _digits_font(writer)
     for i in range(front_pages, total):
         _stamp_number(writer, writer.pages[i], i + 1, font_ref, widths)
 

@@ -264,7 +264,7 @@ def _author(sub: Submission, sector: Sector, catalogs: Catalogs, bodies: _Bodies
             state_name = state.name
     if body is not None:
         return Author(f"id:{body.id}", body.name, body.acronym, state_name)
-    acronym = str(sub.value("siglas") or "").strip().replace(".", "") if sub.value("siglas") else ""
+    acronym = " ".join(str(sub.value("siglas") or "").split())
     return Author(f"nombre:{normalise(name)}", " ".join(name.split()), acronym, state_name)
 
 

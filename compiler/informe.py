@@ -376,15 +376,18 @@ def conclusions(a: Analysis) -> list[Markup]:
     out: list[Markup] = []
     if not a.programs:
         return [Markup("En esta edición no se recibió ningún programa aceptado.")]
-    out.append(Markup("En la edición {} se documentaron {} programas y acciones de {} instituciones de {} sectores, "
-                      "que en conjunto contribuyen a {} de los 23 objetivos del Pacto Mundial.").format(
-        a.year, n("programas.total", a.programs), n("instituciones.total", a.bodies),
-        n("sectores.total", a.sectors_reporting), n("objetivos.atendidos", sum(1 for o in a.objectives if o.programs))))
+    out.append(Markup("En la edición {} se documentaron {} {} de {} {} de {} {}, que en conjunto contribuyen a {} de "
+                      "los 23 objetivos del Pacto Mundial.").format(
+        a.year, n("programas.total", a.programs), plural(a.programs, "programa o acción", "programas y acciones"),
+        n("instituciones.total", a.bodies), plural(a.bodies, "institución", "instituciones"),
+        n("sectores.total", a.sectors_reporting), plural(a.sectors_reporting, "sector", "sectores"),
+        n("objetivos.atendidos", sum(1 for o in a.objectives if o.programs))))
     ranked = sorted(a.objectives, key=lambda o: (-o.programs, o.number))
     first, second = ranked[0], ranked[1]
-    out.append(Markup("La atención se concentra en el objetivo {} ({}), con {} programas, y en el objetivo {} ({}), con {}; "
+    out.append(Markup("La atención se concentra en el objetivo {} ({}), con {} {}, y en el objetivo {} ({}), con {}; "
                       "entre ambos reúnen {} de los programas.").format(
         first.number, first.short, n(f"programas.objetivo.{first.number}", first.programs),
+        plural(first.programs, "programa", "programas"),
         second.number, second.short, n(f"programas.objetivo.{second.number}", second.programs),
         pct(first.programs + second.programs, a.programs)))
     if a.uncovered:
@@ -408,9 +411,9 @@ def conclusions(a: Analysis) -> list[Markup]:
         named = [t for t in a.themes if t.key != opendata.OTHER_THEME[0] and t.challenges]
         if named:
             t = named[0]
-            out.append(Markup("El reto más frecuente es «{}»: {} de los {} retos informados ({}).").format(
+            out.append(Markup("El reto más frecuente es «{}»: {} de {} {} ({}).").format(
                 t.name, n(f"retos.tema.{t.key}", t.challenges), n("retos.total", a.challenges),
-                pct(t.challenges, a.challenges)))
+                plural(a.challenges, "reto informado", "retos informados"), pct(t.challenges, a.challenges)))
     if a.response:
         out.append(Markup("Respondieron {} de las {} instituciones a las que se envió plantilla ({}).").format(
             n("respuesta.respondieron", a.response.responded), n("respuesta.enviadas", a.response.sent), a.response.rate))

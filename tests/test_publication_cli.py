@@ -43,3 +43,20 @@ def test_unknown_edition_is_a_spanish_message(tmp_path):
     assert result.exit_code == 2
     assert "compendio init --edition 2026" in result.output
     assert "Traceback" not in result.output
+
+
+def test_companions_get_the_same_accepted_data(tmp_path, monkeypatch):
+    from compiler import compilation
+
+    edition, _, subs = data.submissions(tmp_path)
+    seen = {}
+
+    def hook(publication, submissions, edition_, catalogs, *, draft):
+        seen.update(programs=len(publication.programs), files=sorted(s.path.name for s in submissions), draft=draft)
+        return [edition_.paths.output / "otro.pdf"]
+
+    monkeypatch.setattr(compilation, "AFTER_COMPENDIO", [hook])
+    result = compilation.compile_edition(tmp_path, "2026")
+    assert seen == {"programs": len(subs), "files": sorted(s.path.name for s in subs), "draft": False}
+    assert result.companions == [edition.paths.output / "otro.pdf"]
+    assert result.pdf.is_file() and result.pages > 0

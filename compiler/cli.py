@@ -290,6 +290,11 @@ def compile_cmd(edition, keep_html, borrador, no_companions, root):
             first = first.removeprefix(f"{report.path.name}: ")
             more = f" (y {len(report.errors) - 1:,} error(es) más)" if len(report.errors) > 1 else ""
             console.print(f"  • {report.path.name}: {first}{more}")
+    if result.replaced:
+        console.print(f"[yellow]{len(result.replaced):,} archivo(s) reemplazado(s) por uno más reciente del mismo "
+                      "programa; se publica sólo el más reciente:[/]")
+        for old, new in sorted(result.replaced.items()):
+            console.print(f"  • {old.name} → {new.name}")
     if result.pdf is None:
         err_console.print(f"[bold red]No hay reportes aceptados en la edición {edition}; no se escribió ningún archivo.[/] "
                           f"Revise submissions/{edition}/ y valide con: compendio validate --edition {edition}")

@@ -8,9 +8,14 @@ open data (``AFTER_COMPENDIO``).
 
 from __future__ import annotations
 
+import gc
 import importlib
 import importlib.util
+import math
+import multiprocessing
+import os
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Protocol
@@ -18,8 +23,7 @@ from typing import Callable, Protocol
 from . import catalogs as cat
 from . import publication as pubmod
 from . import render, settings
-from .errors import UnreadableWorkbook
-from .model import Finding, Report, Submission
+from .model import Report, Submission
 
 
 class Progress(Protocol):
@@ -48,50 +52,58 @@ class Result:
     rejected: list[Report]
     seconds: float
     companions: list[Path] = field(default_factory=list)
+    replaced: dict[Path, Path] = field(default_factory=dict)
 
 
 def compendio_path(edition: settings.Edition) -> Path:
     return edition.paths.output / f"compendio-general-{edition.key}.pdf"
 
 
-def _validation():
-    if importlib.util.find_spec("compiler.validation") is None:
-        return None
-    module = importlib.import_module("compiler.validation")
-    return module if hasattr(module, "validate_paths") else None
-
-
 def discover(edition: settings.Edition) -> list[Path]:
     """The edition's submission files, in a stable order."""
-    validation = _validation()
-    if validation is not None and hasattr(validation, "discover"):
-        return list(validation.discover(edition))
-    folder = edition.paths.submissions
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.rglob("*.xlsx") if not p.name.startswith(("~$", ".~")))
+    from . import validation
+
+    return list(validation.discover(edition))
 
 
-def validate(paths: list[Path], edition: settings.Edition, catalogs: cat.Catalogs,
-             progress: Progress) -> tuple[list[Submission], list[Report]]:
-    """(accepted submissions, rejected reports), validating every file again."""
-    validation = _validation()
-    if validation is not None:
-        reports = list(validation.validate_paths(paths, edition, catalogs, progress=lambda _path: progress.advance()))
-        accepted = list(validation.accepted(reports)) if hasattr(validation, "accepted") else \
-            [r.submission for r in reports if r.accepted and r.submission is not None]
-        return accepted, [r for r in reports if not r.accepted]
-    # Without the validator every readable workbook is taken; unreadable ones are still listed.
-    from . import reader
+#: From this many files on, validation runs on every core (below it a second process costs more than it saves).
+PARALLEL_FROM = 80
 
-    accepted, rejected = [], []
-    for path in paths:
-        try:
-            accepted.append(reader.read(path))
-        except UnreadableWorkbook as exc:
-            rejected.append(Report(path, [Finding(exc.code, "error", exc.sheet, exc.cell, str(exc))]))
-        progress.advance()
-    return accepted, rejected
+
+def _validate_chunk(paths: list[Path], edition: settings.Edition, catalogs: cat.Catalogs) -> list[Report]:
+    from . import validation
+
+    return validation.validate_paths(paths, edition, catalogs)
+
+
+@dataclass
+class Checked:
+    accepted: list[Submission]
+    rejected: list[Report]
+    #: Accepted files left out because a later file of the same program replaces them: path → newer path.
+    replaced: dict[Path, Path]
+
+
+def validate(paths: list[Path], edition: settings.Edition, catalogs: cat.Catalogs, progress: Progress) -> Checked:
+    """Validate every file again; what is published, what is rejected and what was replaced."""
+    from . import validation
+
+    workers = min(2, os.cpu_count() or 1)
+    if len(paths) >= PARALLEL_FROM and workers > 1:
+        step = max(1, math.ceil(len(paths) / (4 * workers)))
+        chunks = [paths[i:i + step] for i in range(0, len(paths), step)]
+        reports: list[Report] = []
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            futures = [pool.submit(_validate_chunk, chunk, edition, catalogs) for chunk in chunks]
+            for chunk, future in zip(chunks, futures):
+                reports += future.result()
+                progress.advance(len(chunk))
+        # Per-file findings do not depend on other files; duplicates do: check them over the whole batch.
+        validation.cross_file_checks(reports, edition)
+    else:
+        reports = validation.validate_paths(paths, edition, catalogs, progress=lambda _path: progress.advance())
+    return Checked(list(validation.accepted(reports)), [r for r in reports if not r.accepted],
+                   validation.superseded(reports))
 
 
 def _after_compendio(publication, submissions, edition, catalogs, *, draft: bool) -> list[Path]:
@@ -127,37 +139,41 @@ def compile_edition(root: Path, edition_key: str, *, progress: Progress | None =
     catalogs = cat.load()
     paths = discover(edition)
     progress.stage("Leyendo y validando los reportes", total=len(paths))
-    accepted, rejected = validate(paths, edition, catalogs, progress)
+    checked = validate(paths, edition, catalogs, progress)
+    accepted, rejected = checked.accepted, checked.rejected
     if not accepted:
-        return Result(None, None, 0, 0, 0, rejected, time.perf_counter() - started)
+        return Result(None, None, 0, 0, 0, rejected, time.perf_counter() - started, replaced=checked.replaced)
 
-    progress.stage("Armando el contenido")
-    publication = pubmod.build(accepted, edition, catalogs)
-    html = render.render_html(publication)
-    out = compendio_path(edition)
-    html_path = None
-    if keep_html:
-        html_path = render.write_text(out.with_suffix(".html"), html)
+    # Everything read so far lives until the end; keep the garbage collector from walking it during layout.
+    gc.freeze()
+    try:
+        progress.stage("Armando el contenido")
+        publication = pubmod.build(accepted, edition, catalogs)
+        html = render.render_html(publication)
+        out = compendio_path(edition)
+        html_path = render.write_text(out.with_suffix(".html"), html) if keep_html else None
 
-    progress.stage("Componiendo las páginas (WeasyPrint)")
-    if draft and importlib.util.find_spec("compiler.draft") is not None:
-        from . import draft as draft_mod
+        progress.stage("Componiendo las páginas (WeasyPrint)")
+        if draft:
+            from . import draft as draft_mod
 
-        pages = draft_mod.write(publication, html, out, progress=progress)
-    else:
-        document = render.render_document(html, draft=draft)
-        pages = len(document.pages)
-        progress.stage("Escribiendo el PDF")
-        render.write_document(document, out, draft=draft)
-        del document
+            pages = draft_mod.write(publication, html, out, progress=progress)
+        else:
+            document = render.render_document(html)
+            pages = len(document.pages)
+            progress.stage("Escribiendo el PDF")
+            render.write_document(document, out)
+            del document
 
-    written: list[Path] = []
-    if companions:
-        progress.stage("Informe Ejecutivo y datos abiertos")
-        for hook in AFTER_COMPENDIO:
-            written += hook(publication, accepted, edition, catalogs, draft=draft)
+        written: list[Path] = []
+        if companions:
+            progress.stage("Informe Ejecutivo y datos abiertos")
+            for hook in AFTER_COMPENDIO:
+                written += hook(publication, accepted, edition, catalogs, draft=draft)
+    finally:
+        gc.unfreeze()
     return Result(out, html_path, pages, len(publication.programs), len(accepted), rejected,
-                  time.perf_counter() - started, written)
+                  time.perf_counter() - started, written, checked.replaced)
 
 
 __all__ = ["AFTER_COMPENDIO", "Result", "compile_edition", "compendio_path", "discover", "validate"]

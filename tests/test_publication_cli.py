@@ -60,3 +60,44 @@ def test_companions_get_the_same_accepted_data(tmp_path, monkeypatch):
     assert seen == {"programs": len(subs), "files": sorted(s.path.name for s in subs), "draft": False}
     assert result.companions == [edition.paths.output / "otro.pdf"]
     assert result.pdf.is_file() and result.pages > 0
+
+
+def test_parallel_validation_gives_the_same_reports(tmp_path, monkeypatch):
+    from compiler import catalogs as cat, compilation, validation
+
+    edition, _, subs = data.submissions(tmp_path)
+    paths = compilation.discover(edition)
+    serial = validation.validate_paths(paths, edition, cat.load())
+    monkeypatch.setattr(compilation, "PARALLEL_FROM", 1)
+
+    class Count:
+        done = 0
+
+        def stage(self, name, total=None):
+            pass
+
+        def advance(self, n=1):
+            self.done += n
+
+    counter = Count()
+    checked = compilation.validate(paths, edition, cat.load(), counter)
+    assert counter.done == len(paths)
+    assert sorted(s.path.name for s in checked.accepted) == sorted(s.path.name for s in validation.accepted(serial))
+    assert [(r.path.name, [f.code for f in r.findings]) for r in checked.rejected] == \
+        [(r.path.name, [f.code for f in r.findings]) for r in serial if not r.accepted]
+
+
+def test_replaced_files_are_listed_not_dropped_silently(tmp_path):
+    import os
+    import shutil
+
+    edition, _, subs = data.submissions(tmp_path)
+    first = subs[0].path
+    newer = first.with_name("99-INM-corregido.xlsx")
+    shutil.copy(first, newer)
+    os.utime(first, (1_700_000_000, 1_700_000_000))  # clearly received earlier
+    result = run(tmp_path)
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.output.split())
+    assert "1 archivo(s) reemplazado(s)" in out and f"{first.name} → {newer.name}" in out
+    assert f"{len(subs)} programas" in out

@@ -11,11 +11,9 @@ from __future__ import annotations
 import gc
 import importlib
 import importlib.util
-import math
 import multiprocessing
-import os
 import time
-from concurrent.futures import ProcessPoolExecutor
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Protocol
@@ -23,6 +21,7 @@ from typing import Callable, Protocol
 from . import catalogs as cat
 from . import publication as pubmod
 from . import render, settings
+from .errors import CompendioError
 from .model import Report, Submission
 
 
@@ -66,16 +65,6 @@ def discover(edition: settings.Edition) -> list[Path]:
     return list(validation.discover(edition))
 
 
-#: From this many files on, validation runs on every core (below it a second process costs more than it saves).
-PARALLEL_FROM = 80
-
-
-def _validate_chunk(paths: list[Path], edition: settings.Edition, catalogs: cat.Catalogs) -> list[Report]:
-    from . import validation
-
-    return validation.validate_paths(paths, edition, catalogs)
-
-
 @dataclass
 class Checked:
     accepted: list[Submission]
@@ -88,20 +77,8 @@ def validate(paths: list[Path], edition: settings.Edition, catalogs: cat.Catalog
     """Validate every file again; what is published, what is rejected and what was replaced."""
     from . import validation
 
-    workers = min(2, os.cpu_count() or 1)
-    if len(paths) >= PARALLEL_FROM and workers > 1:
-        step = max(1, math.ceil(len(paths) / (4 * workers)))
-        chunks = [paths[i:i + step] for i in range(0, len(paths), step)]
-        reports: list[Report] = []
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            futures = [pool.submit(_validate_chunk, chunk, edition, catalogs) for chunk in chunks]
-            for chunk, future in zip(chunks, futures):
-                reports += future.result()
-                progress.advance(len(chunk))
-        # Per-file findings do not depend on other files; duplicates do: check them over the whole batch.
-        validation.cross_file_checks(reports, edition)
-    else:
-        reports = validation.validate_paths(paths, edition, catalogs, progress=lambda _path: progress.advance())
+    # Not on two cores: sending 550 read workbooks back from a second process costs more than it saves.
+    reports = validation.validate_paths(paths, edition, catalogs, progress=lambda _path: progress.advance())
     return Checked(list(validation.accepted(reports)), [r for r in reports if not r.accepted],
                    validation.superseded(reports))
 
@@ -123,8 +100,57 @@ def _after_compendio(publication, submissions, edition, catalogs, *, draft: bool
     return written
 
 
-#: Called after the Compendio is written: f(publication, submissions, edition, catalogs, draft=) -> [paths].
+#: Called with the Compendio's data: f(publication, submissions, edition, catalogs, draft=) -> [paths].
+#: In the final build they run in a second process while the Compendio is laid out.
 AFTER_COMPENDIO: list[Callable[..., list[Path]]] = [_after_compendio]
+
+
+def _run_hooks(publication, submissions, edition, catalogs, draft: bool) -> list[Path]:
+    written: list[Path] = []
+    for hook in AFTER_COMPENDIO:
+        written += hook(publication, submissions, edition, catalogs, draft=draft)
+    return written
+
+
+class _Companions:
+    """The hooks in a forked process: WeasyPrint lays out on one core, the Informe and
+    the open data use the other. Forking shares the read data without copying it."""
+
+    def __init__(self, *args):
+        ctx = multiprocessing.get_context("fork")
+        self._receive, send = ctx.Pipe(duplex=False)
+        self._process = ctx.Process(target=self._child, args=(send, *args), daemon=True)
+        self._process.start()
+        send.close()
+
+    @staticmethod
+    def _child(send, *args) -> None:
+        try:
+            send.send(("ok", [str(p) for p in _run_hooks(*args)]))
+        except CompendioError as exc:
+            send.send(("error", str(exc)))
+        except BaseException:  # a bug: hand the traceback to the parent, which reports it
+            send.send(("crash", traceback.format_exc()))
+        finally:
+            send.close()
+
+    def result(self) -> list[Path]:
+        try:
+            kind, value = self._receive.recv()
+        except EOFError:
+            kind, value = "crash", f"el proceso terminó con código {self._process.exitcode}"
+        self._process.join()
+        if kind == "ok":
+            return [Path(p) for p in value]
+        if kind == "error":
+            raise CompendioError(value)
+        raise CompendioError(f"El Informe Ejecutivo o los datos abiertos fallaron por un error del programa; "
+                             f"el Compendio sí se escribió. Detalle para soporte:\n{value}")
+
+    def cancel(self) -> None:
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
 
 
 def compile_edition(root: Path, edition_key: str, *, progress: Progress | None = None,
@@ -153,6 +179,10 @@ def compile_edition(root: Path, edition_key: str, *, progress: Progress | None =
         out = compendio_path(edition)
         html_path = render.write_text(out.with_suffix(".html"), html) if keep_html else None
 
+        background = None
+        if companions and not draft and "fork" in multiprocessing.get_all_start_methods():
+            background = _Companions(publication, accepted, edition, catalogs, draft)
+
         progress.stage("Componiendo las páginas (WeasyPrint)")
         if draft:
             from . import draft as draft_mod
@@ -168,9 +198,11 @@ def compile_edition(root: Path, edition_key: str, *, progress: Progress | None =
         written: list[Path] = []
         if companions:
             progress.stage("Informe Ejecutivo y datos abiertos")
-            for hook in AFTER_COMPENDIO:
-                written += hook(publication, accepted, edition, catalogs, draft=draft)
+            written = background.result() if background else _run_hooks(publication, accepted, edition, catalogs, draft)
+            background = None
     finally:
+        if background is not None:  # the Compendio failed: do not leave the companions running
+            background.cancel()
         gc.unfreeze()
     return Result(out, html_path, pages, len(publication.programs), len(accepted), rejected,
                   time.perf_counter() - started, written, checked.replaced)

@@ -46,45 +46,40 @@ def test_unknown_edition_is_a_spanish_message(tmp_path):
 
 
 def test_companions_get_the_same_accepted_data(tmp_path, monkeypatch):
+    import json
+
     from compiler import compilation
 
     edition, _, subs = data.submissions(tmp_path)
-    seen = {}
+    record = tmp_path / "visto.json"
 
     def hook(publication, submissions, edition_, catalogs, *, draft):
-        seen.update(programs=len(publication.programs), files=sorted(s.path.name for s in submissions), draft=draft)
+        # It may run in a second process: it reports through a file.
+        record.write_text(json.dumps({"programs": len(publication.programs), "draft": draft,
+                                      "files": sorted(s.path.name for s in submissions)}))
         return [edition_.paths.output / "otro.pdf"]
 
     monkeypatch.setattr(compilation, "AFTER_COMPENDIO", [hook])
     result = compilation.compile_edition(tmp_path, "2026")
-    assert seen == {"programs": len(subs), "files": sorted(s.path.name for s in subs), "draft": False}
+    assert json.loads(record.read_text()) == {"programs": len(subs), "draft": False,
+                                              "files": sorted(s.path.name for s in subs)}
     assert result.companions == [edition.paths.output / "otro.pdf"]
     assert result.pdf.is_file() and result.pages > 0
 
 
-def test_parallel_validation_gives_the_same_reports(tmp_path, monkeypatch):
-    from compiler import catalogs as cat, compilation, validation
+def test_a_failing_companion_is_reported_in_spanish(tmp_path, monkeypatch):
+    from compiler import compilation
+    from compiler.errors import OutputError
 
-    edition, _, subs = data.submissions(tmp_path)
-    paths = compilation.discover(edition)
-    serial = validation.validate_paths(paths, edition, cat.load())
-    monkeypatch.setattr(compilation, "PARALLEL_FROM", 1)
+    data.submissions(tmp_path)
 
-    class Count:
-        done = 0
+    def hook(*args, draft):
+        raise OutputError("No se pudo escribir el informe de prueba.")
 
-        def stage(self, name, total=None):
-            pass
-
-        def advance(self, n=1):
-            self.done += n
-
-    counter = Count()
-    checked = compilation.validate(paths, edition, cat.load(), counter)
-    assert counter.done == len(paths)
-    assert sorted(s.path.name for s in checked.accepted) == sorted(s.path.name for s in validation.accepted(serial))
-    assert [(r.path.name, [f.code for f in r.findings]) for r in checked.rejected] == \
-        [(r.path.name, [f.code for f in r.findings]) for r in serial if not r.accepted]
+    monkeypatch.setattr(compilation, "AFTER_COMPENDIO", [hook])
+    result = CliRunner().invoke(main, ["compile", "--edition", "2026", "--raiz", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "No se pudo escribir el informe de prueba." in result.output and "Traceback" not in result.output
 
 
 def test_replaced_files_are_listed_not_dropped_silently(tmp_path):

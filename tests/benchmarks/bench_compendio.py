@@ -9,7 +9,8 @@ alternates in separate processes:
     on the HTML that compile keeps with ``--guardar-html``;
 (b) the whole final compile: ``compendio compile --guardar-html --sin-informe``
     (reading, validating, building, laying out, writing);
-(c) the draft compile: ``compendio compile --borrador --sin-informe``.
+(c) the draft compile: ``compendio compile --borrador --sin-informe``;
+(d) the final compile with the Informe Ejecutivo and the open data (``--con-informe``).
 
 It prints wall times (best of the rounds), the ratios b/a and c/a, and peak
 memory (resident set) of each process and of its children. Target: b ≤ 1.1 × a,
@@ -44,6 +45,8 @@ _CHILD = textwrap.dedent("""
         args = ["compile", "--edition", "bench", "--raiz", root, "--sin-informe", "--guardar-html"]
         if kind == "borrador":
             args = args[:-1] + ["--borrador"]
+        elif kind == "completo":
+            args.remove("--sin-informe")
         try:
             main(args, standalone_mode=False)
         except SystemExit as exc:
@@ -91,13 +94,15 @@ def main() -> None:
     ap.add_argument("--rondas", type=int, default=1)
     ap.add_argument("--carpeta", type=Path, default=None, help="Carpeta de trabajo (se reutiliza entre corridas).")
     ap.add_argument("--sin-borrador", action="store_true", help="No mide el modo borrador.")
+    ap.add_argument("--con-informe", action="store_true", help="Mide también compile con Informe y datos abiertos.")
     args = ap.parse_args()
     folder = args.carpeta or Path(tempfile.mkdtemp(prefix="bench-compendio-"))
     folder.mkdir(parents=True, exist_ok=True)
     html = prepare(folder, args.programas, args.semilla)
     if not html.exists():
         run("compile", folder, html)  # writes the final HTML that (a) renders
-    kinds = ["weasyprint", "compile"] + ([] if args.sin_borrador else ["borrador"])
+    kinds = ["weasyprint", "compile"] + ([] if args.sin_borrador else ["borrador"]) + \
+        (["completo"] if args.con_informe else [])
     results: dict[str, list[dict]] = {k: [] for k in kinds}
     for r in range(args.rondas):
         for kind in kinds:
@@ -115,6 +120,11 @@ def main() -> None:
     if "borrador" in best:
         print(f"(c) compile --borrador:     {best['borrador']:6.1f} s   pico {peak['borrador']:5.0f} MB   "
               f"c/a = {best['borrador'] / best['weasyprint']:.2f}  (meta ≤ 0.60)")
+    if "completo" in best:
+        print(f"(d) compile con Informe:    {best['completo']:6.1f} s   pico {peak['completo']:5.0f} MB   "
+              f"d/a = {best['completo'] / best['weasyprint']:.2f}")
+    with open("/proc/loadavg") as fh:
+        print(f"carga de la máquina al terminar: {fh.read().split()[:3]}")
 
 
 if __name__ == "__main__":

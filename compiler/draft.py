@@ -3,10 +3,10 @@
 WeasyPrint lays out one document on one core. For proofreading, the body is
 cut in two at an objective boundary of about equal weight; each half is laid
 out in its own process (untagged: the draft is not the accessible
-publication), while the main process prepares the page-number overlay. Then
-the front matter is laid out with the real page numbers in its contents, the
-parts are merged with pypdf, the page numbers are stamped, the contents'
-links and the bookmarks are rebuilt for the merged pages.
+publication). Then the front matter is laid out with the real page numbers in
+its contents, the parts are merged with pypdf, the page numbers are stamped in
+the final build's face and place, and the contents' links and the bookmarks
+are rebuilt for the merged pages.
 
 Everything the reader checks stays right: page numbers, contents, footnote
 numbers (they come from the publication), bookmarks, running headers.
@@ -169,7 +169,10 @@ def _stamp_number(writer, page, number: int, font_ref, widths) -> None:
 
 
 def write(publication: Publication, html: str, out, *, progress=None) -> int:
-    """Write the draft PDF to ``out`` atomically; returns its number of pages."""
+    """Write the draft PDF to ``out`` atomically; returns its number of pages.
+
+    ``html`` (the whole final HTML) is not needed: the parts are rendered from the publication.
+    """
     from pypdf import PdfReader, PdfWriter
     from pypdf.generic import ArrayObject, NameObject, TextStringObject
 
@@ -191,8 +194,7 @@ def write(publication: Publication, html: str, out, *, progress=None) -> int:
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=len(part_html), mp_context=context) as pool:
         futures = [pool.submit(_lay_out, h) for h in part_html]
-        # While the parts are laid out: the front's length (three-digit numbers are the widest)
-        # and enough numbered pages for any plausible length.
+        # While the parts are laid out: the front's length (three-digit numbers are the widest).
         provisional = front({a: 999 for a in anchor_names})
         parts = [f.result() for f in futures]
 

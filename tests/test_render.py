@@ -219,6 +219,10 @@ def test_draft_has_right_page_numbers_contents_and_bookmarks(small, tmp_path):
         page = int(re.search(re.escape(f"Capítulo {ch.number}. {ch.title}") + r" (\d+)", toc).group(1))
         assert f"CAPÍTULO {ch.number}" in texts[page - 1]
         assert texts[page - 1].rstrip().endswith(str(page)), "stamped page number"
+    toc_index = next(i for i, t in enumerate(texts) if starts(t, "Contenido"))
+    pages_of = {p.indirect_reference.idnum: i + 1 for i, p in enumerate(reader.pages)}
+    targets = {pages_of[a.get_object()["/Dest"][0].idnum] for a in reader.pages[toc_index]["/Annots"]}
+    assert targets == {int(n) for n in re.findall(r" (\d+)(?= |$)", toc)}, "contents links go to their pages"
     assert "detalle.2,3" in "".join(texts) and "3. Informe anual del INM, 2026." in "".join(texts)
     assert all("Compendio General 2026" in t for t in texts[4:])  # running header in both parts
     top = [x.title for x in reader.outline if not isinstance(x, list)]

@@ -47,14 +47,12 @@ def test_html_matches_golden(tmp_path):
 
 def test_agency_text_never_becomes_markup(small):
     _, html = small
-    body = html.split("</style>", 1)[1]
-    for raw in ("<img", "<script", "</style>"):
-        assert raw not in body.replace("<script>", "") or raw not in body, raw
-    assert "<img" not in body and "<script" not in body
-    assert body.count("</style>") == 0
+    body = html.split("</style>")[-1]  # after our own stylesheet(s)
+    assert "<img" not in body and "<script" not in body and "</style>" not in body
     assert "&lt;img src=http://x.invalid/a.png&gt;" in body
     assert "{{ 7*7 }}" in body and "49" not in body  # printed literally, never evaluated
-    assert 'href="javascript' not in body and "x.invalid" not in re.findall(r'href="([^"]*)"', body).__str__()
+    links = re.findall(r'href="([^"]*)"', body)
+    assert not [u for u in links if "x.invalid" in u or u.startswith("javascript")]
 
 
 def test_fetcher_serves_only_the_templates(tmp_path):

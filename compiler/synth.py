@@ -638,7 +638,7 @@ def apportion(n: int, weights: dict[Any, float], minimum: int = 0) -> dict[Any, 
 
 def _quota(rng: random.Random, indices: list[int], share: float, at_least_one: bool) -> set[int]:
     k = round(share * len(indices))
-    if at_least_one and share > 0 and len(indices) >= 20:
+    if at_least_one and share > 0 and indices:
         k = max(k, 1)
     return set(rng.sample(indices, min(k, len(indices))))
 
@@ -685,13 +685,14 @@ def plan(edition: Edition, catalogs: Catalogs, n: int, seed: int) -> list[Progra
     for sector in SECTOR_WEIGHTS:
         bodies += _bodies_for(rng, catalogs, sector, per_sector[sector])
     idx = list(range(n))
-    sex = _quota(rng, idx, SHARE_SEX, True)
-    age = _quota(rng, idx, SHARE_AGE, True)
-    sub = _quota(rng, idx, SHARE_SUBGROUP, True)
-    nonbinary = _quota(rng, sorted(sex), SHARE_NONBINARY / SHARE_SEX, True)
-    table = _quota(rng, idx, SHARE_TABLE, True)
-    links = _quota(rng, idx, SHARE_LINKS, True)
-    no_challenges = _quota(rng, idx, SHARE_NO_CHALLENGES, True)
+    show_all = n >= 20  # editions of 20+ programs show every feature at least once
+    sex = _quota(rng, idx, SHARE_SEX, show_all)
+    age = _quota(rng, idx, SHARE_AGE, show_all)
+    sub = _quota(rng, idx, SHARE_SUBGROUP, show_all)
+    nonbinary = _quota(rng, sorted(sex), SHARE_NONBINARY / SHARE_SEX, show_all)
+    table = _quota(rng, idx, SHARE_TABLE, show_all)
+    links = _quota(rng, idx, SHARE_LINKS, show_all)
+    no_challenges = _quota(rng, idx, SHARE_NO_CHALLENGES, show_all)
     states = _state_names(catalogs)
     period = f"{_month(edition.period_from)} y {_month(edition.period_to)}"
     used_names: set[tuple[str, str]] = set()
@@ -911,6 +912,8 @@ def _targets(rng: random.Random, programs: list[Program], defects: tuple[str, ..
     if len(big) < len(defects) + 1:
         raise CompendioError(f"Para sembrar {len(defects)} errores hacen falta más programas (use al menos {4 * len(defects)}).")
     rng.shuffle(big)
+    # Keep the rare features (a table, links, a non-binary count) in clean files.
+    big.sort(key=lambda p: bool(p.features & {"tabla", "enlaces", "no_binarias"}))
     out: dict[int, str] = {}
     reserved: set[int] = set()  # the original of a duplicate stays clean
     by_body: dict[str, list[Program]] = {}

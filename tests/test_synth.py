@@ -291,14 +291,19 @@ def test_bundled_sample_is_committed_and_consistent(cats):
     listed = synth.read_planted(folder)
     assert {x.code for x in listed if x.planted} == set(synth.SAMPLE_DEFECTS)
     bad = {x.file for x in listed if x.severity == "error"}
-    sectors = set()
+    sectors, seen = set(), set()
     for f in files:
         if f.name in bad:
             continue
         sub = reader.read(f)
         assert sub.stamp.edition == "muestra"
         sectors.add(cats.sector_by_name(sub.value("sector")).key)
+        seen |= {"tabla"} if sub.table else set()
+        seen |= {"enlaces"} if sub.value("fuentes") else set()
+        seen |= {c for i in sub.indicators for c in ("no_binarias", "sexo_sin_dato", "nna", "subgrupo_de") if i.get(c)}
     assert sectors == set(synth.SECTOR_WEIGHTS)
+    # A user opening the accepted sample files finds every kind of content at least once.
+    assert seen == {"tabla", "enlaces", "no_binarias", "sexo_sin_dato", "nna", "subgrupo_de"}
 
 
 # --- ciclo ---------------------------------------------------------------------------------

@@ -32,13 +32,12 @@ import datetime as dt
 import functools
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Iterable
 
 from . import __version__
+from .atomic import write_text
 from .errors import CompendioError, OutputError
 from .model import Report
 from .settings import Edition
@@ -311,23 +310,9 @@ def _flag_duplicates(register: Register, this_run: dict[str, Report], edition: E
             e.notas = len(report.findings) - e.errores - e.advertencias
 
 
-def write_text_atomic(path: Path, text: str) -> Path:
-    """Temp file in the same folder, then rename: readers see the old file or the new one, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".~", suffix=path.suffix, dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
 def save(register: Register, edition: Edition) -> Path:
     path = path_of(edition)
     try:
-        return write_text_atomic(path, json.dumps(register.to_json(), ensure_ascii=False, indent=1))
+        return write_text(path, json.dumps(register.to_json(), ensure_ascii=False, indent=1))
     except OSError as exc:
         raise OutputError(f"No se pudo escribir el registro de envíos {path} ({exc.strerror or exc}).") from None

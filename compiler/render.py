@@ -18,7 +18,6 @@ import logging
 import mimetypes
 import os
 import re
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
@@ -27,6 +26,7 @@ from urllib.parse import unquote, urlsplit
 import jinja2
 from markupsafe import Markup
 
+from .atomic import atomic_write, write_text  # noqa: F401 - re-exported for the draft and tests
 from .errors import OutputError
 from .publication import Publication, number
 
@@ -135,43 +135,6 @@ class LocalFetcher(_fetcher_base()):
 
 
 # --- writing -------------------------------------------------------------------------
-
-@contextlib.contextmanager
-def atomic_write(path: Path, suffix: str | None = None) -> Iterator[Path]:
-    """Yield a temporary path next to ``path``; rename it into place only on success."""
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".~", suffix=suffix or path.suffix, dir=path.parent)
-        os.close(fd)
-    except OSError as exc:
-        raise OutputError(f"No se puede escribir en {path.parent}: {exc.strerror}.") from None
-    tmp_path = Path(tmp)
-    try:
-        yield tmp_path
-        # mkstemp makes the file private (0600); a publication is for everyone to read.
-        os.chmod(tmp_path, 0o666 & ~_umask())
-        os.replace(tmp_path, path)
-    except OSError as exc:
-        tmp_path.unlink(missing_ok=True)
-        raise OutputError(f"No se pudo escribir {path}: {exc.strerror}. "
-                          "Si el archivo está abierto en otro programa, ciérrelo e intente de nuevo.") from None
-    except BaseException:
-        tmp_path.unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def write_text(path: Path, text: str) -> Path:
-    with atomic_write(path) as tmp:
-        tmp.write_text(text, encoding="utf-8")
-    return path
-
 
 @contextlib.contextmanager
 def _weasyprint_quiet():

@@ -43,10 +43,8 @@ import dataclasses
 import datetime as dt
 import json
 import math
-import os
 import random
 import re
-import tempfile
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
@@ -58,6 +56,7 @@ from .catalogs import Body, Catalogs
 from .errors import CompendioError
 from .settings import Edition
 from .spec import cifras_col, field_cell
+from .atomic import atomic_write, write_bytes, write_text
 from .template import ProgramData, build_workbook, fill, save
 
 # --- the contract with the validator -----------------------------------------
@@ -951,9 +950,7 @@ def _fix_zip(path: Path, when: dt.date) -> None:
     """Make the file reproducible: fixed entry times and document dates."""
     stamp = dt.datetime.combine(when, dt.time(9, 0))
     iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
-    fd, tmp = tempfile.mkstemp(prefix=".~", suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_write(path) as tmp:
         with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
             for info in src.infolist():
                 data = src.read(info.filename)
@@ -963,10 +960,6 @@ def _fix_zip(path: Path, when: dt.date) -> None:
                 out.compress_type = zipfile.ZIP_DEFLATED
                 out.external_attr = info.external_attr
                 dst.writestr(out, data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_program(p: Program, edition: Edition, catalogs: Catalogs, path: Path, generated: dt.date) -> Path:
@@ -1004,9 +997,7 @@ def generate(edition: Edition, catalogs: Catalogs, n: int, seed: int, destinatio
     for p in programs:
         path = destination / p.filename
         if targets.get(p.index) == "no-es-xlsx":
-            tmp = path.with_name(f".~{path.name}")
-            tmp.write_bytes(_not_xlsx(p))
-            os.replace(tmp, path)
+            write_bytes(path, _not_xlsx(p))
         else:
             write_program(p, editions.get(p.index, edition), catalogs, path, generated)
         files.append(path)
@@ -1034,11 +1025,7 @@ def write_planted(destination: Path, edition: Edition, seed: int, n: int, plante
         "codigos": {d.code: {"severidad": d.severity, "descripcion": d.description} for d in DEFECTS if d.code in codes},
         "sembrados": [x.as_dict() for x in planted],
     }
-    path = destination / PLANTED_FILE
-    tmp = path.with_name(f".~{path.name}")
-    tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return write_text(destination / PLANTED_FILE, json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
 
 
 def read_planted(destination: Path) -> list[Planted]:

@@ -22,8 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 from copy import copy
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +35,7 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import geometry as g
+from .atomic import atomic_write
 from .catalogs import Body, Catalogs
 from .settings import Edition
 from .spec import (BREAKDOWNS, CIFRAS_BY_ID, CIFRAS_COLUMNS, FIELDS_BY_ID, PROGRAM_FIELDS, Field,
@@ -576,18 +575,10 @@ def fill(wb: Workbook, data: ProgramData) -> Workbook:
 
 
 def save(wb: Workbook, path: Path) -> Path:
-    """Write atomically: a temporary file in the same folder, then rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".~", suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
+    """Write atomically (see ``atomic``): the workbook appears whole or not at all."""
+    with atomic_write(Path(path)) as tmp:
         wb.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return Path(path)
 
 
 def template_path(edition: Edition, catalogs: Catalogs, body: Body | None) -> Path:
@@ -651,10 +642,10 @@ def generate(edition: Edition, catalogs: Catalogs, bodies: list[Body | None], ov
         else:
             try:
                 save(build_workbook(edition, catalogs, body), path)
-            except OSError as exc:
+            except (OSError, OutputError) as exc:
                 done = f" Antes del error se escribieron {len(written):,} plantillas completas." if written else ""
                 raise OutputError(
-                    f"No se pudo escribir {path} ({exc.strerror or exc}). Revise que la carpeta exista, que se "
+                    f"No se pudo escribir {path} ({getattr(exc, 'strerror', None) or exc}). Revise que la carpeta exista, que se "
                     f"pueda escribir en ella y que el archivo no esté abierto en Excel.{done}") from None
             written.append(path)
         if on_progress:

@@ -42,6 +42,7 @@ from cerberus import errors as cerr
 from . import geometry as g
 from . import reader
 from .catalogs import UNITS, VIGENCIAS, YES_NO, Catalogs
+from .atomic import write_text
 from .errors import UnreadableWorkbook
 from .findings import FindingFactory
 from .model import Cell, Finding, Indicator, Report, Submission, normalise
@@ -1055,8 +1056,7 @@ def write_summary(reports: list[Report], edition: Edition, when: dt.datetime | N
     xlsx, js = out / "validacion.xlsx", out / "validacion.json"
     try:
         save(wb, xlsx)
-        from .register import write_text_atomic  # shared atomic text writer
-        write_text_atomic(js, json.dumps(doc, ensure_ascii=False, indent=1))
+        write_text(js, json.dumps(doc, ensure_ascii=False, indent=1))
     except OSError as exc:
         raise OutputError(f"No se pudo escribir el resumen de validación en {out} ({exc.strerror or exc}).") from None
     return xlsx, js

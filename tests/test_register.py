@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from compiler import reader, register, template
+from compiler import atomic, reader, register, template
 from compiler.errors import CompendioError, OutputError
 from compiler.model import Finding, Report
 
@@ -158,7 +158,7 @@ def test_register_write_is_atomic(edition, cats, monkeypatch):
     def fail(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(register.os, "replace", fail)
+    monkeypatch.setattr(atomic.os, "replace", fail)
     with pytest.raises(OutputError, match="registro"):
         register.record(edition, validated(a, b), cats, now=T0)
     assert edition.paths.register.read_bytes() == before

@@ -1,0 +1,66 @@
+"""Atomic output: every file the tool writes appears whole or not at all.
+
+A temporary file in the target's folder is renamed onto the target only once
+it is complete, so an interrupted run never leaves a half-written workbook or
+PDF, and a reader sees the old file or the new one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Iterator
+
+from .errors import OutputError
+
+
+@contextlib.contextmanager
+def atomic_write(path: Path, suffix: str | None = None) -> Iterator[Path]:
+    """Yield a temporary path next to ``path``; rename it into place only on success."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".~", suffix=suffix or path.suffix, dir=path.parent)
+        os.close(fd)
+    except OSError as exc:
+        raise _output_error(f"No se puede escribir en {path.parent}: {exc.strerror}.", exc) from None
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        # mkstemp makes the file private (0600); a publication is for everyone to read.
+        os.chmod(tmp_path, 0o666 & ~_umask())
+        os.replace(tmp_path, path)
+    except OSError as exc:
+        tmp_path.unlink(missing_ok=True)
+        raise _output_error(f"No se pudo escribir {path}: {exc.strerror}. "
+                            "Si el archivo está abierto en otro programa, ciérrelo e intente de nuevo.", exc) from None
+    except BaseException:
+        tmp_path.unlink(missing_ok=True)
+        raise
+
+
+def _output_error(message: str, cause: OSError) -> OutputError:
+    """Keep the system's reason so callers can phrase their own, fuller message."""
+    err = OutputError(message)
+    err.strerror = cause.strerror or str(cause)
+    return err
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_text(path: Path, text: str) -> Path:
+    with atomic_write(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return path
+
+
+def write_bytes(path: Path, data: bytes) -> Path:
+    with atomic_write(path) as tmp:
+        tmp.write_bytes(data)
+    return path

@@ -7,6 +7,8 @@ Each subcommand is a thin shell over a library function; library errors
 from __future__ import annotations
 
 import functools
+import gettext
+import os
 import sys
 from pathlib import Path
 
@@ -15,6 +17,25 @@ from rich.console import Console
 
 from . import __version__
 from .errors import CompendioError
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+
+
+def _click_in_spanish() -> None:
+    """Click's own texts (Uso:, Opciones, «Falta la opción»…) come from gettext's default domain.
+
+    The translations live in ``compiler/locale/es/LC_MESSAGES/messages.po``
+    (compiled to ``.mo`` next to it). The tool speaks only Spanish, so the
+    language is fixed here, at the CLI boundary, whatever the machine's locale.
+    """
+    gettext.bindtextdomain("messages", str(LOCALE_DIR))
+    os.environ["LANGUAGE"] = "es"
+    # Type names are not passed through gettext; they show in metavars and errors.
+    click.types.IntParamType.name = click.types.IntRange.name = "entero"
+    click.types.FloatParamType.name = click.types.FloatRange.name = "número"
+
+
+_click_in_spanish()
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -463,6 +484,12 @@ def ciclo_cmd(ctx, edition, root):
                       f"(lista en submissions/muestra/{synth.PLANTED_FILE}).")
     if worst:
         sys.exit(worst)
+
+
+# Click writes these placeholders in English whatever the catalog says.
+for _command in (main, *main.commands.values()):
+    _command.options_metavar = "[OPCIONES]"
+main.subcommand_metavar = "SUBCOMANDO [ARGUMENTOS]..."
 
 
 if __name__ == "__main__":  # pragma: no cover

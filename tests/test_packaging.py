@@ -43,6 +43,10 @@ def test_wheel_ships_catalogs(wheel_names):
         assert f"compiler/catalogs/{name}" in wheel_names
 
 
+def test_wheel_ships_spanish_messages_for_the_cli(wheel_names):
+    assert "compiler/locale/es/LC_MESSAGES/messages.mo" in wheel_names
+
+
 def test_wheel_has_console_script(wheel, wheel_names):
     (entry,) = [n for n in wheel_names if n.endswith("entry_points.txt")]
     with zipfile.ZipFile(wheel) as z:

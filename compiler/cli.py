@@ -329,6 +329,31 @@ def compile_cmd(edition, keep_html, borrador, no_companions, root):
                   f"{result.programs:,} programas, {result.seconds:,.1f} s.")
 
 
+@main.command("importar", context_settings=CONTEXT)
+@edition_option
+@click.argument("ruta", type=click.Path(path_type=Path), metavar="RUTA")
+@root_option
+@friendly_errors
+def importar_cmd(edition, ruta, root):
+    """Lee un Compendio ya publicado (su texto .txt o su PDF) y escribe sus datos abiertos.
+
+    Deja programas, cifras y retos en output/<edición>/datos/, como «compile», para que la edición siguiente
+    se compare con ella y sus plantillas se llenen desde ella (compendio templates --desde). El informe de la
+    importación (lo que no se pudo colocar, las inconsistencias del texto y las instituciones que no están en
+    el registro) queda en output/<edición>/importacion.txt y .json.
+    """
+    from . import catalogs as cat, importer
+
+    ed = importer.edition_for(root, edition)
+    cats = cat.load()
+    result, written = importer.import_edition(ruta, ed, cats)
+    for line in importer.report_lines(result, cats):
+        console.print(line, markup=False, highlight=False)
+    console.print(f"[bold green]Importada la edición {edition}:[/] {len(result.programs):,} programas en "
+                  f"{ed.paths.output / 'datos'}; informe en {ed.paths.output / importer.REPORT_TXT}")
+    console.print(f"Siguiente paso: compendio templates --edition <nueva> --desde {edition}")
+
+
 @main.command("status", context_settings=CONTEXT)
 @edition_option
 @click.option("--sector", "sector_key", default=None, metavar="CLAVE",

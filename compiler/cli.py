@@ -104,9 +104,12 @@ def init_cmd(edition, anio, root):
 @click.option("--institucion", "acronym", default=None, metavar="SIGLA",
               help="Sólo la plantilla de esta institución (sigla del registro, por ejemplo INM).")
 @click.option("--sobrescribir", is_flag=True, help="Reemplaza las plantillas que ya existan.")
+@click.option("--desde", "previous", default=None, metavar="EDICIÓN",
+              help="Llena una plantilla por cada programa que cada institución informó en esa edición anterior "
+                   "(compilada o importada con «compendio importar»), más la de programas nuevos.")
 @root_option
 @friendly_errors
-def templates_cmd(edition, acronym, sobrescribir, root):
+def templates_cmd(edition, acronym, sobrescribir, previous, root):
     """Genera una plantilla de Excel por institución registrada, más una en blanco.
 
     Quedan en intake_templates/<edición>/<sector>/<SIGLA>.xlsx; la plantilla en blanco (la institución se elige
@@ -118,6 +121,9 @@ def templates_cmd(edition, acronym, sobrescribir, root):
 
     ed = settings.load(root, edition)
     cats = cat.load()
+    if previous:
+        _templates_from(ed, cats, previous, acronym, sobrescribir)
+        return
     bodies = [template.find_body(cats, acronym)] if acronym else [None, *cats.bodies]
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True,
@@ -136,6 +142,19 @@ def templates_cmd(edition, acronym, sobrescribir, root):
         return
     console.print(f"Plantillas escritas: {len(written):,} en {where} "
                   f"({len(cats.bodies):,} instituciones del registro y una en blanco).")
+    if kept:
+        console.print(f"[yellow]{len(kept):,} ya existían y se conservaron sin cambios[/] "
+                      "(use --sobrescribir para reemplazarlas).")
+
+
+def _templates_from(ed, cats, previous, acronym, overwrite) -> None:
+    from . import prefill
+
+    with console.status(f"Llenando plantillas desde la edición {previous}…"):
+        written, kept, carried = prefill.generate(ed, cats, previous, acronym, overwrite=overwrite)
+    console.print(f"Plantillas escritas: {len(written):,} en {ed.paths.templates} — {carried:,} programas de {previous} "
+                  f"ya llenados (con la hoja «{prefill.reference_sheet_name(previous)}») y las plantillas para programas "
+                  "nuevos de cada institución, más la plantilla en blanco.")
     if kept:
         console.print(f"[yellow]{len(kept):,} ya existían y se conservaron sin cambios[/] "
                       "(use --sobrescribir para reemplazarlas).")

@@ -95,6 +95,9 @@ _CODES = (
     Code("sin-resultados", "advertencia", "Resultados vacíos",
          "Los resultados dicen que no los hay («{extracto}»). Describa lo que se hizo en el periodo, "
          "con cifras si las tiene."),
+    Code("resultados-sin-actualizar", "advertencia", "Igual que el año anterior",
+         "{que} {son} iguales a {lo} que este programa informó en la edición {anterior}. Escriba {lo} del periodo "
+         "de esta edición; si de verdad no cambiaron, dígalo en el texto de los resultados."),
     Code("periodo-fuera-de-edicion", "advertencia", "Fuera del periodo de la edición",
          "«{campo}» es {fecha}, {relacion} periodo de esta edición ({desde} a {hasta}). "
          "Informe sólo resultados de ese periodo, o confirme la fecha."),

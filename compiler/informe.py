@@ -147,6 +147,11 @@ class YearOverYear:
     bodies: int
     continuing: list[Continuing]
     new_programs: int
+    #: Per objective: (number, short title, continued, new, not reported again).
+    by_objective: list[tuple[int, str, int, int, int]] = field(default_factory=list)
+    dropped: int = 0
+    #: Continuing programs whose people reached by sex changed a lot: (name, author, part, before, now).
+    sex_changes: list[tuple[str, str, str, int, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -336,17 +341,43 @@ def analyse(data: opendata.OpenData, edition: Edition, catalogs: Catalogs,
             mask = q_obj == o.number
             o.previous_programs = int(mask.sum())
             o.previous_bodies = int(Q.loc[mask, "institucion_clave"].nunique())
-        before = {_key(r.institucion, r.nombre_programa): r for r in Q.itertuples()}
-        continuing = []
+        from . import yearly
+        from .continuity import continuity_key
+
+        before = {continuity_key(r.institucion, r.nombre_programa, r.objetivo_principal): r for r in Q.itertuples()}
+        continuing, matched, pairs = [], set(), []
         for r in P.itertuples():
-            old = before.get(_key(r.institucion, r.nombre_programa))
+            k = continuity_key(r.institucion, r.nombre_programa, r.objetivo_principal)
+            old = before.get(k)
             if old is not None:
+                matched.add(k)
+                pairs.append((r, old))
                 prev_obj = pd.to_numeric(pd.Series([old.objetivo_principal]), errors="coerce").iloc[0]
                 continuing.append(Continuing(str(r.nombre_programa), _author(r), int(r.objetivo_principal),
                                              int(prev_obj) if pd.notna(prev_obj) else 0))
         continuing.sort(key=lambda c: (normalise(c.author), normalise(c.name)))
+        by_objective = []
+        for o in catalogs.objectives:
+            cont = sum(1 for c in continuing if c.objective == o.number)
+            new = int((P["objetivo_principal"] == o.number).sum()) - cont
+            gone = sum(1 for k in before if k[2] == o.number and k not in matched)
+            by_objective.append((o.number, o.short_title, cont, new, gone))
+        sex_changes = []
+        prev_all = yearly.previous(edition)
+        if prev_all is not None and prev_all.key == key:
+            old_people = opendata.people_rows(prev_all.data.figures).groupby("id_programa")[["mujeres", "hombres"]].sum()
+            now_people = people.groupby("id_programa")[["mujeres", "hombres"]].sum()
+            for r, old in pairs:
+                if r.id_programa not in now_people.index or old.id_programa not in old_people.index:
+                    continue
+                for part, label in (("mujeres", "mujeres"), ("hombres", "hombres")):
+                    a, b = int(old_people.loc[old.id_programa, part]), int(now_people.loc[r.id_programa, part])
+                    if max(a, b) >= yearly.LARGE_MINIMUM and abs(a - b) >= yearly.LARGE_CHANGE * max(a, b):
+                        sex_changes.append((str(r.nombre_programa), _author(r), label, a, b))
+        sex_changes.sort(key=lambda t: -abs(t[4] - t[3]))
         yoy = YearOverYear(key, int(Q["anio"].dropna().iloc[0]), len(Q), Q["institucion_clave"].nunique(),
-                           continuing, n_programs - len(continuing))
+                           continuing, n_programs - len(continuing), by_objective, len(before) - len(matched),
+                           sex_changes)
 
     period = f"{month_year(edition.period_from)} a {month_year(edition.period_to)}"
     result = Analysis(
@@ -418,10 +449,15 @@ def conclusions(a: Analysis) -> list[Markup]:
         out.append(Markup("Respondieron {} de las {} instituciones a las que se envió plantilla ({}).").format(
             n("respuesta.respondieron", a.response.responded), n("respuesta.enviadas", a.response.sent), a.response.rate))
     if a.yoy:
-        out.append(Markup("Respecto a la edición {}, el número de programas pasó de {} a {}; {} programas continúan y {} "
-                          "se informan por primera vez.").format(
+        out.append(Markup("Respecto a la edición {}, el número de programas pasó de {} a {}; {} programas continúan, {} "
+                          "se informan por primera vez y {} de {} no se informaron de nuevo.").format(
             a.yoy.year, n("anterior.programas.total", a.yoy.programs), n("programas.total", a.programs),
-            n("continuan.total", len(a.yoy.continuing)), n("continuan.nuevos", a.yoy.new_programs)))
+            n("continuan.total", len(a.yoy.continuing)), n("continuan.nuevos", a.yoy.new_programs),
+            n("continuan.no_reportados", a.yoy.dropped), a.yoy.year))
+        if a.yoy.sex_changes:
+            out.append(Markup("En {} programas que continúan, las personas atendidas de un sexo cambiaron a menos de la "
+                              "mitad o a más del doble respecto a {}.").format(
+                n("continuan.cambios_sexo", len({(c[0], c[1]) for c in a.yoy.sex_changes})), a.yoy.year))
     return out
 
 

@@ -731,7 +731,25 @@ def check_submission(sub: Submission, edition: Edition, catalogs: Catalogs,
     texts = _text_cells(ctx)
     _check_placeholders(ctx, texts)
     _check_content(ctx, texts)
+    _check_previous_edition(ctx)
     return sorted(ctx.findings, key=_position)
+
+
+def _check_previous_edition(ctx: _Context) -> None:
+    """A continuing program whose results or figures are last year's, copied unchanged."""
+    from . import yearly
+
+    prev = yearly.previous(ctx.edition)
+    if prev is None:
+        return
+    for what in yearly.unchanged(ctx.sub, prev):
+        if what == "resultados":
+            ctx.add("resultados-sin-actualizar", ctx.sub.cell("resultados"), que="Los resultados", son="son",
+                    lo="los", anterior=prev.key)
+        else:
+            first = next(i for i in ctx.sub.indicators if i.get("total") is not None)
+            ctx.add("resultados-sin-actualizar", first.cells["total"], que="Las cifras", son="son",
+                    lo="las", anterior=prev.key)
 
 
 _SHEET_ORDER = {name: i for i, name in enumerate((g.SELLO, g.PROGRAMA, g.CIFRAS, g.TABLA))}

@@ -33,7 +33,7 @@ def world(tmp_path_factory):
     prev = F.edition(root, "2025")
     before = F.submissions(root, prev, [
         F.program(cats, "INM", "ATENCIÓN en puntos de internación.", 7),   # continues (spelling differs)
-        F.program(cats, "COMAR", "Reconocimiento de la condición de refugiado", 2),  # continues, objective moved
+        F.program(cats, "COMAR", "Reconocimiento de la condición de refugiado", 2),  # objective moved: not the same program
         F.program(cats, "SRE", "Programa que ya no se informa", 14),
     ])
     opendata.write(before, prev, cats)
@@ -125,11 +125,20 @@ def expected(key: str, root: Path, ed) -> int:
                 "sin_plantilla": len(reporting - sent)}[parts[1]]
     if parts[0] in ("anterior", "continuan"):
         Q = pd.read_csv(root / "output" / "2025" / "datos" / "programas.csv", dtype={"objetivo_principal": "Int64"})
-        keys = lambda df: {(normalise(i), normalise(n)) for i, n in zip(df["institucion"], df["nombre_programa"])}  # noqa: E731
+        keys = lambda df: {(normalise(i), normalise(n), int(o))  # noqa: E731
+                           for i, n, o in zip(df["institucion"], df["nombre_programa"], df["objetivo_principal"])}
         if key == "continuan.total":
             return len(keys(P) & keys(Q))
         if key == "continuan.nuevos":
             return len(P) - len(keys(P) & keys(Q))
+        if key == "continuan.no_reportados":
+            return len(keys(Q) - keys(P))
+        if parts[1] == "objetivo":
+            return sum(1 for k in keys(P) & keys(Q) if k[2] == int(parts[2]))
+        if parts[1:3] == ["nuevos", "objetivo"]:
+            return sum(1 for k in keys(P) - keys(Q) if k[2] == int(parts[3]))
+        if parts[1:3] == ["no_reportados", "objetivo"]:
+            return sum(1 for k in keys(Q) - keys(P) if k[2] == int(parts[3]))
         if key == "anterior.programas.total":
             return len(Q)
         if key == "anterior.instituciones.total":
@@ -216,9 +225,12 @@ def test_year_over_year_lists_the_programs_that_continue(world):
     *_, analysis, html = world
     assert analysis.yoy is not None and analysis.yoy.year == 2025
     names = {(c.author, c.name): (c.previous_objective, c.objective) for c in analysis.yoy.continuing}
-    assert names == {("INM", "Atención en puntos de internación"): (7, 7),
-                     ("COMAR", "Reconocimiento de la condición de refugiado"): (2, 12)}
-    assert "objetivo 2 → 12" in html
+    # Continuity is institution + name + main objective: COMAR's program moved from 2 to 12, so it
+    # counts as not reported again under 2 and new under 12.
+    assert names == {("INM", "Atención en puntos de internación"): (7, 7)}
+    rows = {num: (cont, new, gone) for num, _, cont, new, gone in analysis.yoy.by_objective}
+    assert rows[7][0] == 1 and rows[2][2] == 1 and rows[14][2] == 1 and rows[12][1] >= 1
+    assert analysis.yoy.dropped == 2 and "Cuadro 6" in html
     assert "Programa que ya no se informa" not in html
 
 

@@ -1,0 +1,123 @@
+"""Year over year: what a continuing program reported in the previous edition.
+
+The previous edition is the latest earlier one whose open data sits in
+``output/<ed>/datos/`` (compiled by this tool or imported from its
+publication with ``compendio importar``). Programs are matched by
+``continuity.continuity_key``. Used by the validator
+(``resultados-sin-actualizar``), the Informe and ``status``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import opendata
+from .continuity import continuity_key
+from .model import normalise
+from .settings import Edition
+from .spec import BREAKDOWNS
+
+#: Columns compared to tell whether a program's figures were copied unchanged.
+FIGURE_VALUES = ("total", *(p for b in BREAKDOWNS for p in b.parts))
+#: A change in people reached by sex is «large» from this share of the larger year (and this many people).
+LARGE_CHANGE = 0.5
+LARGE_MINIMUM = 100
+
+
+@dataclass
+class Previous:
+    key: str
+    year: int
+    data: opendata.OpenData
+    by_key: dict[tuple, Any] = field(default_factory=dict)  # continuity key → program row
+
+    def program(self, institution: Any, name: Any, objective: Any):
+        return self.by_key.get(continuity_key(institution, name, objective))
+
+    def figures_of(self, program_id: str) -> pd.DataFrame:
+        F = self.data.figures
+        return F[F["id_programa"] == program_id]
+
+
+def _candidates(edition: Edition) -> list[tuple[int, str, Path]]:
+    out = []
+    for path in sorted((edition.paths.root / "output").glob(f"*/{opendata.DATA_DIR}/{opendata.PROGRAMS_FILE}")):
+        key = path.parent.parent.name
+        if key == edition.key:
+            continue
+        try:
+            years = pd.read_csv(path, usecols=["anio"], dtype="string")["anio"].dropna()
+            year = int(years.iloc[0])
+        except (OSError, ValueError, KeyError, IndexError, pd.errors.ParserError, UnicodeDecodeError):
+            continue
+        if year < edition.year:
+            out.append((year, key, path.parent))
+    return sorted(out)
+
+
+@lru_cache(maxsize=4)
+def _load(folder: Path, stamp: float, key: str, year: int) -> Previous | None:
+    try:
+        data = opendata.read(folder)
+    except (OSError, ValueError, KeyError, pd.errors.ParserError, UnicodeDecodeError):
+        return None
+    prev = Previous(key, year, data)
+    for _, row in data.programs.iterrows():
+        prev.by_key.setdefault(continuity_key(row["institucion"], row["nombre_programa"], row["objetivo_principal"]), row)
+    return prev
+
+
+def previous(edition: Edition) -> Previous | None:
+    """The latest earlier edition's open data, or None."""
+    if edition.paths is None:
+        return None
+    found = _candidates(edition)
+    if not found:
+        return None
+    year, key, folder = found[-1]
+    try:
+        stamp = (folder / opendata.PROGRAMS_FILE).stat().st_mtime
+    except OSError:
+        return None
+    return _load(folder, stamp, key, year)
+
+
+def _same_text(a: Any, b: Any) -> bool:
+    if a is None or b is None or (isinstance(b, float) and b != b) or b is pd.NA:
+        return False
+    na, nb = normalise(str(a).lstrip("'")), normalise(str(b).lstrip("'"))
+    return bool(na) and na == nb
+
+
+def _figure_rows(rows) -> list[tuple]:
+    def v(x):
+        return None if x is None or x is pd.NA or (isinstance(x, float) and x != x) else int(x)
+    return sorted(tuple(v(r.get(c) if isinstance(r, dict) else getattr(r, c)) for c in FIGURE_VALUES) for r in rows)
+
+
+def unchanged(sub, prev: Previous) -> list[str]:
+    """What of a continuing program is identical to last year: «resultados» and/or «cifras»."""
+    old = prev.program(sub.value("institucion"), sub.value("nombre_programa"), sub.value("objetivo_principal"))
+    if old is None:
+        return []
+    out = []
+    if _same_text(sub.value("resultados"), old["resultados"]):
+        out.append("resultados")
+    mine = [{c: _as_int(ind.get(c)) for c in FIGURE_VALUES} for ind in sub.indicators if ind.get("total") is not None]
+    theirs = list(prev.figures_of(old["id_programa"]).itertuples())
+    if mine and theirs and _figure_rows(mine) == _figure_rows(theirs):
+        out.append("cifras")
+    return out
+
+
+def _as_int(v: Any):
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, (int, float)) and float(v).is_integer():
+        return int(v)
+    return None

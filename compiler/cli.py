@@ -373,6 +373,28 @@ def importar_cmd(edition, ruta, root):
     console.print(f"Siguiente paso: compendio templates --edition <nueva> --desde {edition}")
 
 
+def _status_previous(ed, reg) -> None:
+    """Per body: programs of the previous edition continued, new and not reported again (yet)."""
+    from rich.table import Table
+
+    from . import yearly
+
+    found = yearly.body_comparison(ed, reg)
+    if found is None:
+        return
+    key, rows = found
+    table = Table(title=f"Comparación con la edición {key}", title_justify="left",
+                  caption=f"{key}: programas de la edición anterior · Cont.: continúan · Nuevos · Sin reporte: de {key} "
+                          "que aún no se reciben", caption_justify="left")
+    table.add_column("Institución", no_wrap=True, overflow="ellipsis", max_width=40)
+    for label in (key, "Cont.", "Nuevos", "Sin reporte"):
+        table.add_column(label, justify="right")
+    for name, before, cont, new, gone in rows:
+        table.add_row(name, f"{before:,}", f"{cont:,}", f"{new:,}", f"{gone:,}")
+    table.add_row("Total", *(f"{sum(r[i] for r in rows):,}" for i in range(1, 5)), style="bold")
+    console.print(table)
+
+
 @main.command("status", context_settings=CONTEXT)
 @edition_option
 @click.option("--sector", "sector_key", default=None, metavar="CLAVE",
@@ -428,6 +450,7 @@ def status_cmd(edition, sector_key, root):
         console.print(table)
     else:
         console.print(f"No hay instituciones del sector «{sector_key}» con plantillas ni envíos.")
+    _status_previous(ed, register.load(ed))
     if not board.templates_found:
         console.print(f"[yellow]No hay plantillas generadas en {ed.paths.templates}:[/] se espera un reporte de "
                       "cada institución del registro (compiler/catalogs/organismos.csv).")

@@ -121,3 +121,33 @@ def _as_int(v: Any):
     if isinstance(v, (int, float)) and float(v).is_integer():
         return int(v)
     return None
+
+
+def body_comparison(edition: Edition, register) -> tuple[str, list[tuple[str, int, int, int, int]]] | None:
+    """For ``status``: per body, (name, programs last year, continued, new, not reported again yet).
+
+    The register keeps institution and program name; the main objective joins the key once the
+    register records it, so here a program continues when its body and normalised name match.
+    """
+    prev = previous(edition)
+    if prev is None:
+        return None
+    P = prev.data.programs
+    before: dict[str, set[str]] = {}
+    names: dict[str, str] = {}
+    for r in P.itertuples():
+        k = normalise(str(r.institucion).lstrip("'"))
+        before.setdefault(k, set()).add(normalise(str(r.nombre_programa).lstrip("'")))
+        names.setdefault(k, str(r.siglas) if isinstance(r.siglas, str) and r.siglas else str(r.institucion))
+    now: dict[str, set[str]] = {}
+    for e in register.entries:
+        if getattr(e, "situacion", "") != "vigente" or e.estado == "rechazado" or not e.clave_programa:
+            continue
+        inst, prog = e.clave_programa[:2]
+        now.setdefault(inst, set()).add(prog)
+        names.setdefault(inst, e.institucion or inst)
+    rows = []
+    for k in sorted(set(before) | set(now), key=lambda x: normalise(names[x])):
+        b, n = before.get(k, set()), now.get(k, set())
+        rows.append((names[k], len(b), len(b & n), len(n - b), len(b - n)))
+    return prev.key, rows

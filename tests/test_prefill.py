@@ -1,0 +1,101 @@
+"""Templates pre-filled from the previous edition, and the check for results copied unchanged (issue 13)."""
+
+from __future__ import annotations
+
+import openpyxl
+import pytest
+
+from compiler import catalogs as cat, geometry as g, importer, informe, opendata, prefill, publication, reader, template, validation
+from tests.test_importer import SAMPLE
+from tests.validation_support import CLEAN_FIELDS, edition
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    root = tmp_path_factory.mktemp("prefill")
+    cats = cat.load()
+    prev = importer.edition_for(root, "2025")
+    result = importer.parse(SAMPLE.replace("2030", "2025"), cats, "muestra.txt")
+    opendata.write([], prev, cats, data=importer.build(result, prev, cats, root / "muestra.txt"))
+    ed = edition(root, "2026")
+    written, kept, carried = prefill.generate(ed, cats, "2025")
+    return root, ed, cats, written, carried
+
+
+def _inm(written):
+    return next(p for p in written if p.parent.name == "INM" and p.parent.parent.name == "apf")
+
+
+def test_one_prefilled_workbook_per_previous_program_plus_templates_for_new_ones(world):
+    root, ed, cats, written, carried = world
+    assert carried == 3
+    names = {p.relative_to(ed.paths.templates).as_posix() for p in written}
+    assert "apf/INM.xlsx" in names and "apf/COMAR.xlsx" in names and f"plantilla-en-blanco-{ed.key}.xlsx" in names
+    assert sum(1 for n in names if n.count("/") == 2) == 3
+
+
+def test_prefilled_workbook_reads_back_with_reference_locked(world):
+    root, ed, cats, written, _ = world
+    path = _inm(written)
+    sub = reader.read(path)
+    assert sub.value("nombre_programa") == "MÓDULOS DE ORIENTACIÓN EN PUNTOS DE INTERNACIÓN"
+    assert sub.value("institucion") == "Instituto Nacional de Migración"
+    assert sub.value("objetivo_principal").startswith("3. ")
+    assert sub.value("fuentes") == ["<https://www.ejemplo.gob.mx/modulos>"]
+    assert sub.value("resultados") is None and sub.indicators == [] or all(i.get("total") is None for i in sub.indicators)
+    wb = openpyxl.load_workbook(path)
+    ref = wb[prefill.reference_sheet_name("2025")]
+    assert ref.protection.sheet
+    values = [c.value for row in ref.iter_rows() for c in row if c.value is not None]
+    assert any("1,250 personas" in str(v) for v in values) and 700 in values
+    assert wb[g.PROGRAMA][f"{g.PROGRAMA_INPUT_COL}{template.programa_layout()['resultados']}"].protection.locked is False
+    report = validation.validate_file(path, ed, cats)
+    wrong = {f.code for f in report.errors} - {"campo-obligatorio"}
+    assert not wrong, report.findings  # only the inputs of the new period are missing
+
+
+def _fill(path, ed, cifras=None, **fields):
+    wb = openpyxl.load_workbook(path)
+    data = template.ProgramData(fields={k: CLEAN_FIELDS[k] for k in
+                                        ("unidad_responsable", "poblacion_objetivo", "fecha_inicio", "vigencia",
+                                         "contacto_nombre", "contacto_cargo", "contacto_correo")} | fields,
+                                cifras=cifras or [{"indicador": "Personas orientadas", "unidad": "personas", "total": 1400,
+                                                   "mujeres": 800, "hombres": 600}])
+    template.fill(wb, data)
+    return template.save(wb, ed.paths.submissions / path.name)
+
+
+def test_a_filled_prefilled_workbook_is_accepted_and_published_with_the_comparison(world):
+    root, ed, cats, written, _ = world
+    out = _fill(_inm(written), ed, resultados="Se orientó a 1,400 personas en los cuatro módulos.",
+                retos=["Cubrir los turnos nocturnos."])
+    report = validation.validate_file(out, ed, cats)
+    assert report.accepted, report.findings
+    assert "resultados-sin-actualizar" not in {f.code for f in report.findings}
+    pub = publication.build([report.submission], ed, cats)
+    assert [p.name for p in pub.programs][0].startswith("MÓDULOS DE ORIENTACIÓN")
+    analysis = informe.analyse(opendata.build([report.submission], ed, cats), ed, cats)
+    assert analysis.yoy is not None and analysis.yoy.year == 2025
+    assert len(analysis.yoy.continuing) == 1 and analysis.yoy.dropped == 2
+
+
+def test_results_copied_from_last_year_are_flagged(world):
+    root, ed, cats, written, _ = world
+    copied = "Se orientó a 1,250 personas: 700 mujeres y 550 hombres, en total 1,250 personas."
+    out = _fill(_inm(written), ed, resultados=copied, retos=["Cubrir los turnos nocturnos."])
+    report = validation.validate_file(out, ed, cats)
+    flagged = [f for f in report.findings if f.code == "resultados-sin-actualizar"]
+    assert len(flagged) == 1 and flagged[0].severity == "advertencia" and "2025" in flagged[0].message
+    assert flagged[0].ref == f"Programa!{g.PROGRAMA_INPUT_COL}{template.programa_layout()['resultados']}"
+    assert report.accepted
+
+
+def test_figures_identical_to_last_year_are_flagged(world):
+    root, ed, cats, written, _ = world
+    out = _fill(_inm(written), ed, resultados="Se orientó a personas en cuatro módulos durante el periodo.",
+                retos=["Cubrir los turnos nocturnos."],
+                cifras=[{"indicador": "Personas orientadas", "unidad": "personas", "total": 1250, "mujeres": 700,
+                         "hombres": 550}])
+    report = validation.validate_file(out, ed, cats)
+    flagged = [f for f in report.findings if f.code == "resultados-sin-actualizar"]
+    assert [f.message.split(" ")[:2] for f in flagged] == [["Las", "cifras"]]

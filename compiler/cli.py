@@ -339,6 +339,7 @@ def compile_cmd(edition, keep_html, borrador, no_companions, root):
         err_console.print(f"[bold red]No hay reportes aceptados en la edición {edition}; no se escribió ningún archivo.[/] "
                           f"Revise submissions/{edition}/ y valide con: compendio validate --edition {edition}")
         sys.exit(1)
+    _print_corrections(result.corrections, result.corrections_report)
     if result.html:
         console.print(f"HTML final: {result.html}")
     for path in result.companions:
@@ -393,6 +394,50 @@ def _status_previous(ed, reg) -> None:
         table.add_row(name, f"{before:,}", f"{cont:,}", f"{new:,}", f"{gone:,}")
     table.add_row("Total", *(f"{sum(r[i] for r in rows):,}" for i in range(1, 5)), style="bold")
     console.print(table)
+
+
+def _print_corrections(outcomes, report) -> None:
+    if not outcomes:
+        return
+    applied = sum(o.applied for o in outcomes)
+    console.print(f"Correcciones editoriales: {applied:,} aplicada(s), {len(outcomes) - applied:,} sin aplicar "
+                  f"(detalle en {report}).")
+    for o in outcomes:
+        if not o.applied:
+            c = o.correction
+            console.print(f"  [yellow]• Fila {c.row} ({c.name}, {c.slot}): no se aplicó. {o.reason}[/]")
+
+
+@main.command("correcciones", context_settings=CONTEXT)
+@edition_option
+@click.option("--exportar", is_flag=True,
+              help="Escribe (o completa) ediciones/EDICIÓN/correcciones.xlsx con cada texto publicado de los "
+                   "programas aceptados, para que el equipo editorial escriba las correcciones.")
+@root_option
+@friendly_errors
+def correcciones_cmd(edition, exportar, root):
+    """Pase editorial: exporta los textos para corregir, o revisa qué correcciones se aplicarán."""
+    from . import catalogs as cat
+    from . import corrections, settings
+    from .compilation import _Silent, discover, validate
+
+    ed = settings.load(root, edition)
+    cats = cat.load()
+    checked = validate(discover(ed), ed, cats, _Silent())
+    if not checked.accepted:
+        err_console.print(f"[bold red]No hay reportes aceptados en la edición {edition}.[/]")
+        sys.exit(1)
+    if exportar:
+        path, rows, kept = corrections.export(checked.accepted, ed)
+        kept_text = f"; se conservaron {kept:,} corrección(es) ya escritas" if kept else ""
+        console.print(f"[bold green]Libro de correcciones escrito:[/] {path} — {rows:,} textos de "
+                      f"{len(checked.accepted):,} programas{kept_text}.")
+        return
+    _, outcomes = corrections.apply(checked.accepted, corrections.read(ed))
+    if not outcomes:
+        console.print(f"No hay correcciones escritas en {corrections.corrections_path(ed)}.")
+        return
+    _print_corrections(outcomes, corrections.write_report(outcomes, ed))
 
 
 @main.command("status", context_settings=CONTEXT)

@@ -20,7 +20,7 @@ from typing import Callable, Protocol
 
 from . import catalogs as cat
 from . import publication as pubmod
-from . import render, settings
+from . import corrections, render, settings
 from .errors import CompendioError
 from .model import Report, Submission
 
@@ -52,6 +52,9 @@ class Result:
     seconds: float
     companions: list[Path] = field(default_factory=list)
     replaced: dict[Path, Path] = field(default_factory=dict)
+    #: The editors' corrections (``corrections.Outcome``), applied or not, and their report.
+    corrections: list = field(default_factory=list)
+    corrections_report: Path | None = None
 
 
 def compendio_path(edition: settings.Edition) -> Path:
@@ -169,6 +172,9 @@ def compile_edition(root: Path, edition_key: str, *, progress: Progress | None =
     accepted, rejected = checked.accepted, checked.rejected
     if not accepted:
         return Result(None, None, 0, 0, 0, rejected, time.perf_counter() - started, replaced=checked.replaced)
+    # The editors' pass: corrected texts replace the received ones in memory only.
+    accepted, outcomes = corrections.apply(accepted, corrections.read(edition))
+    corrections_report = corrections.write_report(outcomes, edition) if outcomes else None
 
     # Everything read so far lives until the end; keep the garbage collector from walking it during layout.
     gc.freeze()
@@ -189,7 +195,9 @@ def compile_edition(root: Path, edition_key: str, *, progress: Progress | None =
 
             pages = draft_mod.write(publication, html, out, progress=progress)
         else:
-            document = render.render_document(html)
+            # The edition's logos live in its folder: the only files besides the templates the layout may read.
+            fetcher = render.LocalFetcher([render.template_dir(), edition.paths.folder])
+            document = render.render_document(html, fetcher=fetcher)
             pages = len(document.pages)
             progress.stage("Escribiendo el PDF")
             render.write_document(document, out)
@@ -205,7 +213,7 @@ def compile_edition(root: Path, edition_key: str, *, progress: Progress | None =
             background.cancel()
         gc.unfreeze()
     return Result(out, html_path, pages, len(publication.programs), len(accepted), rejected,
-                  time.perf_counter() - started, written, checked.replaced)
+                  time.perf_counter() - started, written, checked.replaced, outcomes, corrections_report)
 
 
 __all__ = ["AFTER_COMPENDIO", "Result", "compile_edition", "compendio_path", "discover", "validate"]

@@ -132,6 +132,14 @@ def write_feedback(report: Report, edition: Edition, catalogs: Catalogs | None =
     except OSError:
         data = None
     fingerprint = _fingerprint(report, edition, data)
+    # The editors' corrections, when the edition shows them to the agencies (issue 14).
+    shown = []
+    if edition.show_corrections and report.submission is not None:
+        from . import corrections
+
+        shown = corrections.for_submission(report.submission, edition)
+        fingerprint = hashlib.sha256((fingerprint + repr([(o.correction.slot, o.correction.corrected)
+                                                          for o in shown])).encode("utf-8")).hexdigest()
     if target.exists() and stored_fingerprint(target) == fingerprint:
         return target
     validated_at = validated_at or dt.datetime.now().replace(microsecond=0)
@@ -157,6 +165,10 @@ def write_feedback(report: Report, edition: Edition, catalogs: Catalogs | None =
             other.sheet_view.tabSelected = False
         ws.sheet_view.tabSelected = True
         wb.active = 0
+    if shown:
+        from . import corrections
+
+        corrections.feedback_sheet(wb, shown)
     wb.properties.identifier = FINGERPRINT_PREFIX + fingerprint
     try:
         return save(wb, target)

@@ -45,6 +45,9 @@ TABLA_TITLE_LABEL_CELL = "A3"
 TABLA_TITLE_CELL = "B3"
 TABLA_NOTE_LABEL_CELL = "A4"
 TABLA_NOTE_CELL = "B4"
+#: «¿La primera fila es encabezado?» (Sí/No); blank, as in workbooks made before it existed, means «Sí».
+TABLA_HEADER_CHOICE_LABEL_CELL = "A5"
+TABLA_HEADER_CHOICE_CELL = "B5"
 TABLA_HEADER_ROW = 6  # first row of the grid is the table's header
 TABLA_FIRST_COL = 2  # column B
 TABLA_COLS = 10

@@ -54,7 +54,9 @@ class Indicator:
 class FreeTable:
     title: Cell
     note: Cell
-    rows: list[list[Cell]]  # first row is the header; trailing blank rows/cols trimmed
+    rows: list[list[Cell]]  # trailing blank rows/cols trimmed
+    #: The first row is the header (the agency's choice in the Tabla sheet; «Sí» unless it says «No»).
+    header_row: bool = True
 
     @property
     def empty(self) -> bool:

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from babel.dates import format_date
@@ -29,6 +30,28 @@ HEADING_SEPARATOR = " – "
 STATE_SECTOR = "estatal"
 #: Lines that start with one of these are list items inside a paragraph block.
 _BULLET = re.compile(r"^\s*(?:[-•»▪*·]|\d{1,2}[.)])\s+")
+#: A line «[TABLA]» in the results places the free table there (documented in the Instrucciones sheet).
+TABLE_MARKER = "[TABLA]"
+_TABLE_MARKER = re.compile(r"^\s*\[\s*tabla\s*\]\s*$", re.IGNORECASE)
+#: A figure as an agency writes it in a table cell: 3,179 · 12.5 · 40 %.
+_FIGURE = re.compile(r"[-+]?[\d,.]+ ?%?")
+
+
+def is_figure(value: Any) -> bool:
+    """A table cell that holds a number, aligned on the right like the Cifras table."""
+    text = str(value)
+    return bool(_FIGURE.fullmatch(text)) and any(ch.isdigit() for ch in text)
+
+
+def balanced(text: str, tail: int = 14) -> str:
+    """Glue the last words of a title with no-break spaces, so no short word («Regular») sits alone on a line."""
+    words = str(text).split()
+    if len(words) < 3:
+        return " ".join(words)
+    glued = [words.pop()]
+    while words and len(words) > 1 and len(" ".join(glued)) < tail and len(glued) < 3:
+        glued.insert(0, words.pop())
+    return " ".join(words) + " " + "\u00a0".join(glued)
 
 
 class PublicationError(CompendioError):
@@ -80,7 +103,7 @@ def sort_key(text: str) -> str:
 class Block:
     """A paragraph (``items`` has one text) or a bulleted list."""
 
-    kind: str  # "p" | "ul"
+    kind: str  # "p" | "ul" | "table" (where the free table goes, from «[TABLA]»)
     items: tuple[str, ...]
 
 
@@ -113,9 +136,11 @@ class FigureTable:
 @dataclass(frozen=True)
 class FreeTable:
     title: str
-    header: tuple[str, ...]
+    header: tuple[str, ...]  # empty when the agency said its first row is not a header
     rows: tuple[tuple[str, ...], ...]
     note: str
+    #: Per column: its body cells are figures, so the column and its header align right.
+    numeric: tuple[bool, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -129,6 +154,8 @@ class Program:
     results: tuple[Block, ...]
     figures: FigureTable | None
     table: FreeTable | None
+    #: The free table goes where the results say «[TABLA]»; otherwise after the results.
+    table_in_results: bool
     challenges: tuple[str, ...]
     footnotes: tuple[Footnote, ...]
     source: str  # file name, for messages and the open data
@@ -194,6 +221,16 @@ class Publication:
     edition: str
     lang: str = "es-MX"
     author: str = "Secretaría de Gobernación – Unidad de Política Migratoria, Registro e Identidad de Personas"
+    # The printed book's front and back matter (issue 14).
+    logos: tuple[str, ...] = ()  # file: URLs of images in the edition's folder
+    editor_responsible: str = ""
+    phone: str = ""
+    isbn: str = ""
+    colophon: tuple[str, ...] = ()
+    back_cover: tuple[str, ...] = ()
+    closing_title: str = ""  # empty: the closing prints as paragraphs with no heading
+    title_lines: str = ""  # the title and subtitle with their last words glued (see ``balanced``)
+    subtitle_lines: str = ""
 
     @property
     def programs(self) -> list[Program]:
@@ -301,6 +338,13 @@ def blocks(text: Any) -> tuple[Block, ...]:
         line = " ".join(raw.split())
         if not line:
             continue
+        if _TABLE_MARKER.match(raw):
+            if bullets:
+                out.append(Block("ul", tuple(bullets)))
+                bullets = []
+            if not any(b.kind == "table" for b in out):
+                out.append(Block("table", ()))
+            continue
         if _BULLET.match(raw):
             bullets.append(_BULLET.sub("", raw, count=1).strip())
             continue
@@ -344,7 +388,37 @@ def _levels(indicators) -> list[tuple[Any, int]]:
     return out
 
 
-def figure_table(sub: Submission) -> FigureTable | None:
+_NARRATIVE_NUMBER = re.compile(r"\d{1,3}(?:[,.\u00a0 ]\d{3})+(?!\d)|\d+")
+
+
+def _numbers_in(*texts: Any) -> set[str]:
+    """Whole numbers a text quotes, without thousands separators («3,179» → «3179»)."""
+    found: set[str] = set()
+    for text in texts:
+        for m in _NARRATIVE_NUMBER.finditer(str(text or "")):
+            found.add(re.sub(r"\D", "", m.group(0)).lstrip("0") or "0")
+    return found
+
+
+def _repeats_narrative(table: FigureTable, sub: Submission) -> bool:
+    """A one-row table whose every figure is already in the text above it adds nothing."""
+    if len(table.rows) != 1:
+        return False
+    quoted = _numbers_in(sub.value("descripcion"), sub.value("resultados"))
+    values = [re.sub(r"\D", "", v).lstrip("0") or "0" for v in table.rows[0].values if v]
+    return bool(values) and all(v in quoted for v in values)
+
+
+def figure_table(sub: Submission, policy: str = "siempre") -> FigureTable | None:
+    """The Cifras sheet as a table, as the edition's ``cuadros_de_cifras`` asks:
+
+    «siempre» whenever there are figures, «con desglose» only when some row is
+    broken down (by sex or age, or into sub-group rows), «nunca» never. A
+    one-row table that only repeats figures the text already quotes is never
+    printed.
+    """
+    if policy == "nunca":
+        return None
     indicators = [i for i in sub.indicators if i.get("indicador") is not None or i.get("total") is not None]
     if not indicators:
         return None
@@ -359,15 +433,25 @@ def figure_table(sub: Submission) -> FigureTable | None:
                               tuple(plain(ind.get(c)) for c in shown), level))
         if ind.get("nota") is not None:
             notes.append(f"{label}: {plain(ind.get('nota'))}" if label else plain(ind.get("nota")))
-    return FigureTable(tuple(CIFRAS_BY_ID[c].label for c in shown), show_unit, tuple(rows), tuple(notes))
+    table = FigureTable(tuple(CIFRAS_BY_ID[c].label for c in shown), show_unit, tuple(rows), tuple(notes))
+    broken_down = any(c != "total" for c in shown) or any(r.level > 0 for r in rows)
+    if policy == "con desglose" and not broken_down:
+        return None
+    if _repeats_narrative(table, sub):
+        return None
+    return table
 
 
 def free_table(sub: Submission) -> FreeTable | None:
     t = sub.table
     if t is None or t.empty:
         return None
-    header, *body = [[plain(c.value) for c in row] for row in t.rows]
-    return FreeTable(plain(t.title.value), tuple(header), tuple(tuple(r) for r in body), plain(t.note.value))
+    grid = [[plain(c.value) for c in row] for row in t.rows]
+    header, body = (grid[0], grid[1:]) if t.header_row and grid else ([], grid)
+    width = max((len(r) for r in grid), default=0)
+    numeric = tuple(bool(col) and all(is_figure(v) for v in col)
+                    for col in ([r[i] for r in body if i < len(r) and r[i]] for i in range(width)))
+    return FreeTable(plain(t.title.value), tuple(header), tuple(tuple(r) for r in body), plain(t.note.value), numeric)
 
 
 _URL = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
@@ -441,6 +525,7 @@ def _plural(n: int, one: str, many: str) -> str:
 def build(submissions: list[Submission], edition: Edition, catalogs: Catalogs) -> Publication:
     """The publication for these accepted submissions; same inputs, same result."""
     bodies = _Bodies(catalogs)
+    figures_policy = edition.publication.get("cuadros_de_cifras", "con desglose")
     entries = [_place(s, catalogs, bodies) for s in submissions]
     by_place: dict[tuple[str, int], list[_Entry]] = defaultdict(list)
     for e in entries:
@@ -475,14 +560,16 @@ def build(submissions: list[Submission], edition: Edition, catalogs: Catalogs) -
                     footnote_no += 1
                     notes.append(_footnote(footnote_no, text))
                 anchor = f"c{chapter_no}-o{n}-p{i}"
+                results = blocks(e.sub.value("resultados"))
                 programs.append(Program(
                     number=i, name=name, author=author,
                     heading=f"{i}. {name.upper()}{HEADING_SEPARATOR}{author.upper()}.",
                     anchor=anchor,
                     description=blocks(e.sub.value("descripcion")),
-                    results=blocks(e.sub.value("resultados")),
-                    figures=figure_table(e.sub),
+                    results=results,
+                    figures=figure_table(e.sub, figures_policy),
                     table=free_table(e.sub),
+                    table_in_results=any(b.kind == "table" for b in results),
                     challenges=tuple(" ".join(str(r).split()) for r in (e.sub.value("retos") or [])),
                     footnotes=tuple(notes),
                     source=e.sub.path.name,
@@ -509,19 +596,26 @@ def build(submissions: list[Submission], edition: Edition, catalogs: Catalogs) -
     n_state_governments = len({e.author.state for e in entries if e.author.state})
     period = f"de {month_year(edition.period_from)} a {month_year(edition.period_to)}"
     figures = Figures(n_programs, len(glossary_entries), n_state_governments, period)
+    pub = edition.publication
     values = {
         "programas": number(n_programs),
         "instancias": _plural(len(glossary_entries), "instancia", "instancias"),
         "estados": _plural(n_state_governments, "gobierno estatal", "gobiernos estatales"),
         "periodo": period,
+        "sitio": str(pub.get("sitio") or ""),
     }
-    pub = edition.publication
     where = str(edition.paths.settings) if edition.paths else f"ediciones/{edition.key}.yaml"
     intro = tuple(fill_placeholders(p, values, f"{where} (publicacion.introduccion)") for p in pub.get("introduccion") or [])
     closing = tuple(fill_placeholders(p, values, f"{where} (publicacion.cierre)") for p in pub.get("cierre") or [])
     credits = tuple((str(c.get("rol", "")), tuple(str(n) for n in (c.get("nombres") or [])))
                     for c in pub.get("creditos") or [])
     authorities = tuple((str(a.get("nombre", "")), str(a.get("cargo", ""))) for a in pub.get("autoridades") or [])
+    colophon_values = {**values, "titulo": edition.title, "lugar": str(pub.get("lugar") or ""),
+                       "fecha": long_date(edition.document_date)}
+    colophon = tuple(fill_placeholders(p, colophon_values, f"{where} (publicacion.colofon)")
+                     for p in pub.get("colofon") or [])
+    back_cover = tuple(fill_placeholders(p, values, f"{where} (publicacion.contraportada)")
+                       for p in pub.get("contraportada") or [])
     return Publication(
         title=edition.title,
         subtitle=str(pub.get("subtitulo") or ""),
@@ -542,4 +636,13 @@ def build(submissions: list[Submission], edition: Edition, catalogs: Catalogs) -
         figures=figures,
         sample=edition.sample,
         edition=edition.key,
+        logos=tuple(Path(p).resolve().as_uri() for p in pub.get("logos") or []),
+        editor_responsible=str(pub.get("editor_responsable") or ""),
+        phone=str(pub.get("telefono") or ""),
+        isbn=str(pub.get("isbn") or ""),
+        colophon=colophon,
+        back_cover=back_cover,
+        closing_title=str(pub.get("cierre_titulo") or ""),
+        title_lines=balanced(edition.title),
+        subtitle_lines=balanced(str(pub.get("subtitulo") or "")),
     )

@@ -23,7 +23,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from . import geometry as g
 from .errors import UnreadableWorkbook
-from .model import Cell, FreeTable, Indicator, Submission
+from .model import Cell, FreeTable, Indicator, Submission, normalise
 from .spec import CIFRAS_COLUMNS, PROGRAM_FIELDS, Stamp, cifras_col, programa_layout
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls and password-protected .xlsx
@@ -332,4 +332,7 @@ def _read_tabla(wb: CalamineWorkbook) -> FreeTable | None:
     grid = [row[:width] for row in grid]
     if not grid and title.blank:
         return None
-    return FreeTable(title=title, note=note, rows=grid)
+    choice_row = int(re.sub(r"\D", "", g.TABLA_HEADER_CHOICE_CELL))
+    choice = _at(rows, choice_row, _col_index(re.sub(r"\d", "", g.TABLA_HEADER_CHOICE_CELL)))
+    header_row = normalise(str(choice or "")) != "no"
+    return FreeTable(title=title, note=note, rows=grid, header_row=header_row)

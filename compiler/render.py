@@ -17,7 +17,6 @@ import datetime as dt
 import logging
 import mimetypes
 import os
-import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
@@ -28,9 +27,7 @@ from markupsafe import Markup
 
 from .atomic import atomic_write, write_text  # noqa: F401 - re-exported for the draft and tests
 from .errors import OutputError
-from .publication import Publication, number
-
-_FIGURE = re.compile(r"[-+]?[\d,.]+ ?%?")
+from .publication import Publication, is_figure, number
 
 #: WeasyPrint's variant for a tagged, accessible PDF.
 PDF_VARIANT = "pdf/ua-1"
@@ -57,7 +54,7 @@ def _environment(directory: str) -> jinja2.Environment:
     )
     env.filters["cifra"] = number
     # Figures in the free table line up on the right like those of the Cifras table.
-    env.tests["cifra"] = lambda v: bool(_FIGURE.fullmatch(str(v))) and any(ch.isdigit() for ch in str(v))
+    env.tests["cifra"] = is_figure
     return env
 
 

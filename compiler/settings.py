@@ -29,6 +29,11 @@ class EditionPaths:
         return self.root / SETTINGS_DIR / f"{self.edition}.yaml"
 
     @property
+    def folder(self) -> Path:
+        """The edition's own inputs besides its settings: logos, catalogs, the editors' corrections."""
+        return self.root / SETTINGS_DIR / self.edition
+
+    @property
     def submissions(self) -> Path:
         return self.root / "submissions" / self.edition
 
@@ -63,6 +68,8 @@ class Edition:
     sample: bool = False
     severities: dict[str, str] = field(default_factory=dict)
     paths: EditionPaths | None = None
+    #: Agencies' feedback copies show the editors' corrections of their texts (issue 14).
+    show_corrections: bool = False
 
     @property
     def title(self) -> str:
@@ -95,7 +102,7 @@ def default_settings(edition: str, year: int, sample: bool = False) -> dict[str,
             "domicilio": "Calle Abraham González núm. 48, edificio L, piso 2, col. Juárez, alcaldía Cuauhtémoc, C.P. 06600, Ciudad de México",
             "sitio": "www.politicamigratoria.gob.mx",
             "creditos": [
-                {"rol": "Coordinación general de la obra", "nombres": ["Titular de la UPMRIP"]},
+                {"rol": "Coordinación general de la obra", "nombres": ["Carlos Antonio Vázquez García"]},
                 {"rol": "Coordinación de información", "nombres": ["Dirección de Relaciones Internacionales e Interinstitucionales"]},
                 {"rol": "Cuidado editorial y diseño", "nombres": ["Coordinación de Política Migratoria"]},
             ],
@@ -116,15 +123,81 @@ def default_settings(edition: str, year: int, sample: bool = False) -> dict[str,
                 "La información corresponde al periodo {periodo}; algunos programas informan un periodo distinto "
                 "según su fecha de inicio.",
             ],
-            "cierre": [
-                "Este documento se elaboró en la Coordinación de Política Migratoria de la Unidad de Política "
-                "Migratoria, Registro e Identidad de Personas de la Secretaría de Gobernación, con la información "
-                "que compartieron las instituciones participantes.",
-                "Se permite la reproducción total o parcial sin fines comerciales, citando la fuente.",
-            ],
+            **book_defaults(year),
         },
         "severidades": {},
+        "correcciones_en_retroalimentacion": False,
     }
+
+
+# --- The printed book: front and back matter, figures tables (issue 14) ----------
+# Kept apart so the settings schema can take these keys as one block.
+
+#: How often a program's Cifras sheet is printed as a table («cuadros_de_cifras»).
+FIGURES_TABLES = ("siempre", "con desglose", "nunca")
+LOGO_SUFFIXES = (".png", ".jpg", ".jpeg", ".svg")
+
+
+def book_defaults(year: int) -> dict[str, Any]:
+    """Front and back matter that read as the finished book; staff adjust names and dates."""
+    return {
+        # Image files inside ediciones/<edicion>/ (for example «logos/segob.png»); none ship with the tool.
+        "logos": [],
+        "editor_responsable": "Dirección de Relaciones Internacionales e Interinstitucionales de la UPMRIP",
+        "telefono": "55 5128 0000",
+        "isbn": "",
+        "colofon": [
+            "{titulo} se terminó de editar en {lugar} el {fecha}.",
+            "Se compuso en la familia tipográfica Carlito, en tamaño carta, a partir de los reportes que las "
+            "instituciones participantes entregaron en la plantilla de la edición.",
+        ],
+        "contraportada": [
+            "El Compendio General documenta cada año los programas y las acciones con los que las instituciones "
+            "del Estado mexicano y las organizaciones de la sociedad civil dan cumplimiento a los 23 objetivos del "
+            "Pacto Mundial para una Migración Segura, Ordenada y Regular.",
+        ],
+        # Empty: the closing text prints as plain paragraphs, as in the printed editions.
+        "cierre_titulo": "",
+        "cierre": [
+            "La Coordinación de Política Migratoria de la Unidad de Política Migratoria, Registro e Identidad de "
+            "Personas de la Secretaría de Gobernación integró esta publicación.",
+            "Su contenido proviene de los reportes que enviaron las dependencias de la Administración Pública "
+            "Federal, los poderes Legislativo y Judicial, los organismos constitucionales autónomos, los gobiernos "
+            "de las entidades federativas y las organizaciones de la sociedad civil: {programas} programas del "
+            "periodo {periodo}.",
+            "Se autoriza reproducir este documento, en todo o en parte y sin fines de lucro, siempre que se cite "
+            "la fuente.",
+            "Puede consultar esta y las ediciones anteriores en {sitio}.",
+        ],
+        "cuadros_de_cifras": "con desglose",
+    }
+
+
+def _check_book(publication: dict[str, Any], path: Path, paths: EditionPaths) -> None:
+    """The book's keys: a clear message for a value the layout cannot use."""
+    choice = publication.get("cuadros_de_cifras")
+    if choice not in FIGURES_TABLES:
+        options = ", ".join(f"«{o}»" for o in FIGURES_TABLES)
+        raise SettingsError(f"{path}: «publicacion.cuadros_de_cifras» dice «{choice}»; use {options}.")
+    logos = publication.get("logos") or []
+    if isinstance(logos, str):
+        logos = [logos]
+    folder = paths.folder.resolve()
+    resolved = []
+    for logo in logos:
+        target = (folder / str(logo)).resolve()
+        if not target.is_relative_to(folder):
+            raise SettingsError(f"{path}: el logotipo «{logo}» debe estar dentro de la carpeta {folder}.")
+        if target.suffix.lower() not in LOGO_SUFFIXES:
+            raise SettingsError(f"{path}: el logotipo «{logo}» debe ser una imagen PNG, JPG o SVG.")
+        if not target.is_file():
+            raise SettingsError(f"{path}: no se encuentra el logotipo «{logo}» (se buscó en {target}). "
+                                "Copie la imagen a esa carpeta o corrija la ruta.")
+        resolved.append(target)
+    publication["logos"] = resolved
+    for key in ("colofon", "contraportada", "cierre"):
+        if isinstance(publication.get(key), str):
+            publication[key] = [publication[key]]
 
 
 def _date(value: Any, where: str, path: Path) -> dt.date:
@@ -185,6 +258,7 @@ def load(root: Path, edition: str) -> Edition:
     period = raw.get("periodo") or defaults["periodo"]
     publication = {**defaults["publicacion"], **(raw.get("publicacion") or {})}
     publication["fecha"] = _date(publication["fecha"], "publicacion.fecha", path)
+    _check_book(publication, path, paths)
     edition_obj = Edition(
         key=edition,
         year=year,
@@ -196,6 +270,7 @@ def load(root: Path, edition: str) -> Edition:
         sample=bool(raw.get("muestra")),
         severities=dict(raw.get("severidades") or {}),
         paths=paths,
+        show_corrections=bool(raw.get("correcciones_en_retroalimentacion")),
     )
     if edition_obj.period_from > edition_obj.period_to:
         raise SettingsError(f"{path}: el periodo empieza ({edition_obj.period_from}) después de terminar ({edition_obj.period_to}).")

@@ -111,6 +111,12 @@ PROGRAM_FIELDS: tuple[Field, ...] = (
 
 FIELDS_BY_ID = {f.id: f for f in PROGRAM_FIELDS}
 
+#: The Tabla sheet's one choice, in its own cell (not a Programa row, so workbooks made before it still read).
+TABLA_HEADER_FIELD = Field(
+    "tabla_encabezado", "¿La primera fila es encabezado?",
+    "«Sí» si la primera fila de la tabla tiene los títulos de las columnas; «No» si todas las filas son datos.",
+    type="choice", catalog="si_no", sheet=g.TABLA, example="Sí")
+
 
 def programa_layout() -> dict[str, int]:
     """Row of every field slot in the Programa sheet, derived from the spec order.

@@ -38,7 +38,7 @@ from . import geometry as g
 from .atomic import atomic_write
 from .catalogs import Body, Catalogs
 from .settings import Edition
-from .spec import (BREAKDOWNS, CIFRAS_BY_ID, CIFRAS_COLUMNS, FIELDS_BY_ID, PROGRAM_FIELDS, Field,
+from .spec import (BREAKDOWNS, CIFRAS_BY_ID, CIFRAS_COLUMNS, FIELDS_BY_ID, PROGRAM_FIELDS, TABLA_HEADER_FIELD, Field,
                    cifras_col, programa_layout)
 
 # --- styles ----------------------------------------------------------------
@@ -74,6 +74,8 @@ class ProgramData:
     table_title: str | None = None
     table_note: str | None = None
     table_rows: list[list[Any]] = field(default_factory=list)
+    #: «No» when the first row of the free table is data, not a header.
+    table_header: str | None = None
 
 
 # --- texts shared with the Instrucciones sheet --------------------------------
@@ -440,13 +442,14 @@ def _write_cifras(wb: Workbook, edition: Edition, ranges: dict[str, str]) -> Non
     _protect(ws)
 
 
-def _write_tabla(wb: Workbook) -> None:
+def _write_tabla(wb: Workbook, ranges: dict[str, str]) -> None:
     ws = wb.create_sheet(g.TABLA)
     last_letter = get_column_letter(g.TABLA_LAST_COL)
     ws["A1"] = "Tabla de resultados (opcional)"
     ws["A1"].font = Font(bold=True, size=14, color=GUINDA)
-    ws["B2"] = ("Si sus resultados se entienden mejor en una tabla, escríbala aquí: la primera fila es el encabezado. "
-                "Se publica tal cual, debajo de los resultados. Si no la necesita, deje esta hoja vacía.")
+    ws["B2"] = ("Si sus resultados se entienden mejor en una tabla, escríbala aquí. Se publica tal cual, debajo de "
+                "los resultados, o donde escriba [TABLA] en una línea propia de «Resultados». "
+                "Si no la necesita, deje esta hoja vacía.")
     ws["B2"].alignment = WRAP_TOP
     ws.merge_cells(f"B2:{last_letter}2")
     ws.row_dimensions[2].height = 30
@@ -463,7 +466,19 @@ def _write_tabla(wb: Workbook) -> None:
         ws[addr].alignment = WRAP_TOP
     ws.merge_cells(f"{g.TABLA_TITLE_CELL}:{last_letter}{g.TABLA_TITLE_CELL[1:]}")
     ws.merge_cells(f"{g.TABLA_NOTE_CELL}:{last_letter}{g.TABLA_NOTE_CELL[1:]}")
-    ws.cell(g.TABLA_HEADER_ROW, 1, "Encabezado →").font = Font(italic=True, color="555555")
+    choice = ws[g.TABLA_HEADER_CHOICE_CELL]
+    ws[g.TABLA_HEADER_CHOICE_LABEL_CELL] = TABLA_HEADER_FIELD.label
+    ws[g.TABLA_HEADER_CHOICE_LABEL_CELL].font = Font(bold=True)
+    ws[g.TABLA_HEADER_CHOICE_LABEL_CELL].alignment = WRAP_TOP
+    ws.row_dimensions[int(g.TABLA_HEADER_CHOICE_CELL[1:])].height = 30
+    choice.value = "Sí"
+    choice.fill = INPUT_FILL
+    choice.protection = UNLOCKED
+    choice.border = BOX
+    dv = _field_validation(TABLA_HEADER_FIELD, ranges, g.TABLA_HEADER_CHOICE_CELL)
+    ws.add_data_validation(dv)
+    dv.add(g.TABLA_HEADER_CHOICE_CELL)
+    ws.cell(g.TABLA_HEADER_ROW, 1, "Primera fila →").font = Font(italic=True, color="555555")
     protos = {}
     for r in range(g.TABLA_ROWS):
         for c in range(g.TABLA_COLS):
@@ -496,7 +511,7 @@ def build_workbook(edition: Edition, catalogs: Catalogs, body: Body | None = Non
     write_instructions(wb, edition, catalogs)
     _write_programa(wb, edition, catalogs, ranges)
     _write_cifras(wb, edition, ranges)
-    _write_tabla(wb)
+    _write_tabla(wb, ranges)
     _write_catalog_sheet(wb, catalogs)
     _write_stamp(wb, edition, body)
     prefill: dict[str, Any] = {
@@ -568,6 +583,8 @@ def fill(wb: Workbook, data: ProgramData) -> Workbook:
         wt = wb[g.TABLA]
         wt[g.TABLA_TITLE_CELL] = data.table_title
         wt[g.TABLA_NOTE_CELL] = data.table_note
+        if data.table_header is not None:
+            wt[g.TABLA_HEADER_CHOICE_CELL] = data.table_header
         for r, row in enumerate(data.table_rows):
             for c, v in enumerate(row):
                 wt[g.tabla_cell(r, c)] = v

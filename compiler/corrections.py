@@ -19,6 +19,7 @@ import dataclasses
 import functools
 import datetime as dt
 import hashlib
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -217,9 +218,9 @@ def _workbook(edition: Edition, rows: list[list]) -> Workbook:
 def _rows(path: Path) -> list[tuple[int, list]]:
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
-    except (OSError, InvalidFileException, KeyError, ValueError) as exc:
-        raise SettingsError(f"{path}: no se pudo abrir el libro de correcciones ({exc}). "
-                            "Guárdelo de nuevo en Excel como .xlsx.") from None
+    except (OSError, InvalidFileException, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        raise SettingsError(f"{path}: no se pudo abrir el libro de correcciones (no es un libro .xlsx válido). "
+                            "Guárdelo de nuevo en Excel como «Libro de Excel (.xlsx)».") from None
     if SHEET not in wb.sheetnames:
         raise SettingsError(f"{path}: falta la hoja «{SHEET}». Exporte el libro de nuevo con "
                             "compendio correcciones --exportar y copie ahí las correcciones.")

@@ -21,7 +21,8 @@ from openpyxl.worksheet.pagebreak import Break
 from . import geometry as g
 from .catalogs import UNITS, Catalogs
 from .settings import Edition
-from .spec import CIFRAS_COLUMNS, PROGRAM_FIELDS
+from .publication import TABLE_MARKER
+from .spec import CIFRAS_COLUMNS, PROGRAM_FIELDS, TABLA_HEADER_FIELD
 
 GUINDA = "611232"
 WRAP = Alignment(wrap_text=True, vertical="top")
@@ -252,6 +253,11 @@ def write_instructions(wb: Workbook, edition: Edition, catalogs: Catalogs | None
               "y, desde la fila de encabezado, hasta "
               f"{g.TABLA_ROWS - 1} filas de {g.TABLA_COLS} columnas. Ejemplo: «{EXAMPLE_TABLE['title']}», con "
               "columnas " + ", ".join(f"«{h}»" for h in EXAMPLE_TABLE["rows"][0]) + ".", 5))
+    out.line((f"{TABLA_HEADER_FIELD.label} {TABLA_HEADER_FIELD.help} Los títulos de las columnas con números se "
+              "alinean a la derecha, como sus cifras.", 5))
+    out.line((f"Dónde se publica: si en «Resultados» escribe {TABLE_MARKER} solo, en una línea propia (Alt+Enter), la "
+              "tabla se publica en ese lugar, justo después del párrafo anterior (por ejemplo, después de «Se "
+              "presentaron dos iniciativas:»). Sin esa marca, va después de todos los resultados.", 5))
     out.skip()
     out.line(("Gracias por su colaboración. Lo que su institución informa es la base del Compendio General y del "
               "Informe Ejecutivo de México sobre el Pacto Mundial.", 5), font=Font(italic=True, size=BODY_SIZE))

@@ -197,3 +197,10 @@ def test_narrow_columns_hyphenate_in_spanish(tmp_path):
     render.write_document(render.render_document(html, draft=True), out, draft=True)
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
     assert any(line.endswith(("-", "\u2010")) for line in text.splitlines()), text
+
+
+def test_instructions_explain_the_marker_and_the_header_choice(tmp_path):
+    edition = data.make_edition(tmp_path)
+    ws = template.build_workbook(edition, cat.load(), None)["Instrucciones"]
+    text = " ".join(str(v) for row in ws.iter_rows(values_only=True) for v in row if v)
+    assert "[TABLA] solo, en una línea propia" in text and "¿La primera fila es encabezado?" in text

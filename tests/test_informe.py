@@ -297,10 +297,13 @@ def test_pdf_is_tagged_with_chart_alternatives_and_sample_watermark(world):
     assert sorted(alts) == sorted(c.alt for c in analysis.charts.values())
     text = "".join(p.extract_text() for p in pdf.pages)
     assert "DATOS FICTICIOS" in text
-    contents = pdf.pages[1].extract_text()
-    assert re.search(r"I\. Preámbulo\s*3\b", contents) and re.search(r"VII\. Anexos\s*\d+", contents), contents
-    # Running header: every page after the cover and contents names the report.
-    for i, page in enumerate(pdf.pages[2:], start=3):
+    # The one-page summary comes right after the cover, then the contents.
+    summary = pdf.pages[1].extract_text()
+    assert f"La edición {analysis.year} en una página" in summary and "programas y acciones" in summary
+    contents = pdf.pages[2].extract_text()
+    assert re.search(r"I\. Preámbulo\s*4\b", contents) and re.search(r"VII\. Anexos\s*\d+", contents), contents
+    # Running header: every page after the cover, summary and contents names the report.
+    for i, page in enumerate(pdf.pages[3:], start=4):
         assert analysis.title in page.extract_text(), f"page {i} lacks the running header"
     for c in F.CONTACTS:
         assert c[2] not in text

@@ -17,6 +17,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from . import dispatch
 from .catalogs import Body, Catalogs
 from .model import normalise
 from .register import SUSTITUIDO, Entry, Register
@@ -96,6 +97,8 @@ class Board:
     entries: list[Entry]
     #: Files in submissions/<ed>/ that are new or changed since they were last validated.
     pending: list[Path] = field(default_factory=list)
+    #: What «Plantillas enviadas» counts: ``dispatch.BASIS_SENT``, ``BASIS_GENERATED`` or ``BASIS_NONE``.
+    basis: str = dispatch.BASIS_NONE
 
     def total(self) -> Row:
         return Group("Total", [r for g in self.groups for r in g.rows]).total("Total general")
@@ -106,35 +109,18 @@ class Board:
 
 
 def templates_sent(edition: Edition) -> dict[str, int]:
-    """Workbooks under intake_templates/<ed>/ per body id, read from each one's stamp.
+    """Workbooks generated under intake_templates/<ed>/ per body id, read from each one's stamp.
 
     Reading the stamp rather than trusting file names keeps the count right
-    when staff rename or copy templates (one per program).
+    when staff rename or copy templates (one per program). Generated is not
+    sent: the board uses ``dispatch.basis``.
     """
-    from python_calamine import CalamineError, CalamineWorkbook
-
-    from .errors import UnreadableWorkbook
-    from .reader import read_stamp
-
-    counts: dict[str, int] = {}
-    folder = edition.paths.templates
-    if not folder.exists():
-        return counts
-    for path in sorted(folder.rglob("*.xlsx")):
-        if path.name.startswith((".~", "~$")):
-            continue  # temporary and Excel lock files
-        try:
-            stamp = read_stamp(CalamineWorkbook.from_path(str(path)), path)
-        except (CalamineError, UnreadableWorkbook, OSError, ValueError):
-            continue
-        if stamp.institution_id:
-            counts[stamp.institution_id] = counts.get(stamp.institution_id, 0) + 1
-    return counts
+    return {k: len(v) for k, v in dispatch.generated(edition).items()}
 
 
 def build(edition: Edition, catalogs: Catalogs, register: Register,
           now: dt.datetime | None = None) -> Board:
-    sent = templates_sent(edition)
+    basis, sent = dispatch.basis(edition)
     templates_found = bool(sent)
     bodies = {b.id: b for b in catalogs.bodies}
     rows: dict[tuple, Row] = {}
@@ -173,7 +159,7 @@ def build(edition: Edition, catalogs: Catalogs, register: Register,
         if members:
             groups.append(Group(sector, members))
     return Board(edition, now or dt.datetime.now().replace(microsecond=0), templates_found, groups,
-                 list(register.entries), pending(edition, register))
+                 list(register.entries), pending(edition, register), basis)
 
 
 def pending(edition: Edition, register: Register) -> list[Path]:
@@ -270,14 +256,14 @@ def _summary_sheet(wb: Workbook, board: Board) -> None:
                 f"Instituciones sin respuesta: {board.missing:,}."
                 + (f" Hay {len(board.pending):,} archivo(s) recibido(s) que todavía no se validan."
                    if board.pending else ""))
-    ws["A3"] = ("Plantillas enviadas: las que hay en intake_templates/ para cada institución. «Recibidos» cuenta "
-                "la versión vigente de cada programa; las anteriores se cuentan en «Archivos sustituidos»."
-                if board.templates_found else
-                "No se generaron plantillas para esta edición: se espera un reporte de cada institución del registro.")
+    ws["A3"] = (dispatch.describe(board.basis, ed.key) + " «Recibidos» cuenta la versión vigente de cada programa; "
+                "las anteriores se cuentan en «Archivos sustituidos».")
     for cell in ("A2", "A3"):
         ws[cell].alignment = Alignment(wrap_text=False)
     header_row = 5
-    _header(ws, header_row, HEADERS)
+    headers = HEADERS if board.basis != dispatch.BASIS_GENERATED else tuple(
+        ("Plantillas generadas (sin envío registrado)", w) if h == "Plantillas enviadas" else (h, w) for h, w in HEADERS)
+    _header(ws, header_row, headers)
     r = header_row
     missing_col = [h for h, _ in HEADERS].index("Sin respuesta") + 1
     rejected_col = [h for h, _ in HEADERS].index("Rechazados") + 1

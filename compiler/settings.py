@@ -8,6 +8,8 @@ the single input besides the submissions.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,6 +65,8 @@ class Edition:
     sample: bool = False
     severities: dict[str, str] = field(default_factory=dict)
     paths: EditionPaths | None = None
+    #: ``datos_abiertos`` section: the open data's licence (see ``open_data_settings``).
+    open_data: dict[str, Any] = field(default_factory=dict)
 
     @property
     def title(self) -> str:
@@ -124,7 +128,37 @@ def default_settings(edition: str, year: int, sample: bool = False) -> dict[str,
             ],
         },
         "severidades": {},
+        "datos_abiertos": {"licencia": DEFAULT_LICENCE},
     }
+
+
+# --- datos_abiertos (open-data licence) ------------------------------------------
+# Kept apart from the other keys so the settings schema can absorb it in one piece.
+
+#: Licences staff can name by key; any other is written as {titulo, url}.
+LICENCES = {
+    "libre-uso-mx": {"name": "libre-uso-mx", "title": "Términos de Libre Uso MX", "path": "https://datos.gob.mx/libreusomx"},
+    "CC-BY-4.0": {"name": "CC-BY-4.0", "title": "Creative Commons Atribución 4.0 Internacional",
+                  "path": "https://creativecommons.org/licenses/by/4.0/"},
+}
+DEFAULT_LICENCE = "libre-uso-mx"
+
+
+def open_data_settings(raw: Any, path: Path) -> dict[str, Any]:
+    """``datos_abiertos.licencia``: a key of ``LICENCES`` or {titulo, url}; returns {"licence": {name, title, path}}."""
+    raw = raw or {}
+    if not isinstance(raw, dict):
+        raise SettingsError(f"{path}: «datos_abiertos» debe ser una sección con la clave «licencia».")
+    value = raw.get("licencia", DEFAULT_LICENCE)
+    if isinstance(value, str) and value in LICENCES:
+        return {"licence": dict(LICENCES[value])}
+    if isinstance(value, dict) and str(value.get("titulo") or "").strip() and str(value.get("url") or "").startswith(("http://", "https://")):
+        title = str(value["titulo"]).strip()
+        ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
+        name = re.sub("[^a-z0-9]+", "-", ascii_title).strip("-") or "licencia"
+        return {"licence": {"name": name, "title": title, "path": str(value["url"]).strip()}}
+    raise SettingsError(f"{path}: «datos_abiertos.licencia» dice «{value}». Escriba {' o '.join(LICENCES)}, o una "
+                        "licencia propia con «titulo» y «url» (dirección web que empiece con https://).")
 
 
 def _date(value: Any, where: str, path: Path) -> dt.date:
@@ -196,6 +230,7 @@ def load(root: Path, edition: str) -> Edition:
         sample=bool(raw.get("muestra")),
         severities=dict(raw.get("severidades") or {}),
         paths=paths,
+        open_data=open_data_settings(raw.get("datos_abiertos"), path),
     )
     if edition_obj.period_from > edition_obj.period_to:
         raise SettingsError(f"{path}: el periodo empieza ({edition_obj.period_from}) después de terminar ({edition_obj.period_to}).")

@@ -81,7 +81,7 @@ def sent(edition: Edition) -> dict[str, int]:
 def _locked(path: Path) -> Iterator[None]:
     """Exclusive lock on ``<path>.lock``; the system releases it if the process dies."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fh = open(path.with_name(path.name + ".lock"), "a+b")
+    fh = open(path.with_name(f".{path.name}.lock"), "a+b")
     try:
         try:
             import fcntl

@@ -23,21 +23,15 @@ LINE_HEIGHT = 15
 
 
 def page_setup(ws, header_row: int, last_column: int | None = None) -> None:
-    """Landscape letter, fitted to the page width, the header repeated, pages numbered.
+    """Landscape letter, fitted to the page width, the header repeated, pages numbered, grid printed.
 
     ``last_column`` limits what prints (technical columns stay in the sheet).
     """
-    ws.print_title_rows = f"{header_row}:{header_row}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_LETTER
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    from .template import letter_page
+
+    letter_page(ws, landscape=True, title_rows=f"{header_row}:{header_row}")
     ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
     ws.print_options.gridLines = True
-    ws.oddFooter.center.text = "Página &P de &N"
-    ws.oddFooter.right.text = "&A"
     if last_column:
         ws.print_area = f"A1:{get_column_letter(last_column)}{max(ws.max_row, header_row)}"
 

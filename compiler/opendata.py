@@ -526,7 +526,7 @@ def write(submissions: Iterable[Submission], edition: Edition, catalogs: Catalog
         (folder / name, lambda p, df=df: _write_csv(neutralised(df), p)) for name, df in data.tables().items()]
     jobs.append((folder / DICTIONARY_FILE, lambda p: _write_csv(neutralised(data.dictionary), p)))
     jobs.append((folder / PACKAGE_FILE, lambda p: p.write_text(
-        json.dumps(package(edition), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")))
+        json.dumps(package(edition, data), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")))
     jobs.append((folder / xlsx_name(edition), lambda p: _write_xlsx(data, edition, p)))
     done: list[tuple[Path, Path]] = []
     try:
@@ -568,11 +568,28 @@ def _resource(name: str, title: str, columns: list[Column], description: str) ->
             "dialect": CSV_DIALECT, "schema": schema}
 
 
-def package(edition: Edition) -> dict:
+def _published_columns(name: str, columns: list[Column], data: OpenData | None) -> list[Column]:
+    """The columns in the order the CSV has them; one a caller added (the importer's «linea») comes from the dictionary."""
+    if data is None:
+        return columns
+    known = {c.name: c for c in columns}
+    described = data.dictionary[data.dictionary["archivo"] == name].set_index("columna")
+    out = []
+    for col in data.tables()[name].columns:
+        if col in known:
+            out.append(known[col])
+        else:
+            row = described.loc[col]
+            out.append(Column(col, str(row["tipo"]), str(row["descripcion"])))
+    return out
+
+
+def package(edition: Edition, data: OpenData | None = None) -> dict:
     """The ``datapackage.json`` descriptor (Frictionless Data Package v1) of the published CSVs.
 
     Types, formats, keys and constraints come from the same ``Column`` lists
-    that build the frames and the dictionary, so the three always agree.
+    that build the frames and the dictionary, so the three always agree;
+    given ``data``, the schema follows its columns (extra ones typed by the dictionary).
     """
     licence = edition.open_data.get("licence") or dict(LICENCES[DEFAULT_LICENCE])
     editor = edition.publication.get("editor") or "UPMRIP"
@@ -600,10 +617,12 @@ def package(edition: Edition) -> dict:
         "contributors": [{"title": editor, "role": "publisher"}],
         "keywords": ["migración", "Pacto Mundial para la Migración", "programas públicos", "México"],
         "resources": [
-            _resource(PROGRAMS_FILE, "Programas", program_columns(), "Un programa o acción por fila."),
-            _resource(FIGURES_FILE, "Cifras", figure_columns(),
+            _resource(PROGRAMS_FILE, "Programas", _published_columns(PROGRAMS_FILE, program_columns(), data),
+                      "Un programa o acción por fila."),
+            _resource(FIGURES_FILE, "Cifras", _published_columns(FIGURES_FILE, figure_columns(), data),
                       "Un indicador por fila, con sus desgloses por sexo y edad; subgrupo_de señala la fila madre."),
-            _resource(CHALLENGES_FILE, "Retos", challenge_columns(), "Un reto por fila, con el tema asignado."),
+            _resource(CHALLENGES_FILE, "Retos", _published_columns(CHALLENGES_FILE, challenge_columns(), data),
+                      "Un reto por fila, con el tema asignado."),
             {**_resource(DICTIONARY_FILE, "Diccionario de datos", dictionary, "Qué significa cada columna."),
              "schema": {"fields": [_schema_field(c) for c in dictionary], "missingValues": [""]}},
         ],
@@ -620,8 +639,14 @@ def pandas_arguments(resource: dict) -> dict:
 
 
 def read(folder: Path) -> OpenData:
-    """Read published open data back with the types its ``datapackage.json`` declares."""
+    """Read published open data back with the types its ``datapackage.json`` declares.
+
+    Data written before the package existed (an earlier edition's folder) is
+    read with the types of its dictionary.
+    """
     folder = Path(folder)
+    if not (folder / PACKAGE_FILE).is_file():
+        return _read_by_dictionary(folder)
     descriptor = json.loads((folder / PACKAGE_FILE).read_text(encoding="utf-8"))
     frames = {}
     for resource in descriptor["resources"]:
@@ -631,3 +656,17 @@ def read(folder: Path) -> OpenData:
                 df[f["name"]] = df[f["name"]].astype("datetime64[ns]")
         frames[resource["path"]] = df
     return OpenData(frames[PROGRAMS_FILE], frames[FIGURES_FILE], frames[CHALLENGES_FILE], frames[DICTIONARY_FILE])
+
+
+def _read_by_dictionary(folder: Path) -> OpenData:
+    dictionary = pd.read_csv(folder / DICTIONARY_FILE, dtype="string", keep_default_na=False)
+    frames = []
+    for name in (PROGRAMS_FILE, FIGURES_FILE, CHALLENGES_FILE):
+        types = dictionary[dictionary["archivo"] == name]
+        dtypes = {r.columna: PANDAS_DTYPE[r.tipo] for r in types.itertuples() if r.tipo != TYPE_DATE}
+        dates = [r.columna for r in types.itertuples() if r.tipo == TYPE_DATE]
+        df = pd.read_csv(folder / name, dtype=dtypes, parse_dates=dates, date_format="%Y-%m-%d")
+        for d in dates:
+            df[d] = df[d].astype("datetime64[ns]")
+        frames.append(df)
+    return OpenData(*frames, dictionary)

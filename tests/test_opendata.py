@@ -320,3 +320,15 @@ def test_failed_write_keeps_previous_files_and_leaves_no_temporaries(standard, m
         opendata.write(subs[:1], ed, cat.load())
     assert {p: p.read_bytes() for p in paths} == before
     assert not list(paths[0].parent.glob(".~*"))
+
+
+def test_data_written_before_the_package_still_reads_with_its_types(standard, tmp_path):
+    """An earlier edition's folder (no datapackage.json) still feeds the year-over-year comparison."""
+    import shutil
+
+    root, ed, subs, data, paths = standard
+    folder = tmp_path / "datos"
+    shutil.copytree(root / "output" / ed.key / "datos", folder)
+    (folder / "datapackage.json").unlink()
+    back = opendata.read(folder)
+    assert str(back.figures["total"].dtype) == "Int64" and set(back.programs["entidad_clave"].dropna()) == {"01", "07"}

@@ -17,6 +17,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from . import dispatch, printing
 from .catalogs import Body, Catalogs
 from .model import normalise
 from .register import SUSTITUIDO, Entry, Register
@@ -96,6 +97,8 @@ class Board:
     entries: list[Entry]
     #: Files in submissions/<ed>/ that are new or changed since they were last validated.
     pending: list[Path] = field(default_factory=list)
+    #: What «Plantillas enviadas» counts: ``dispatch.BASIS_SENT``, ``BASIS_GENERATED`` or ``BASIS_NONE``.
+    basis: str = dispatch.BASIS_NONE
 
     def total(self) -> Row:
         return Group("Total", [r for g in self.groups for r in g.rows]).total("Total general")
@@ -106,35 +109,18 @@ class Board:
 
 
 def templates_sent(edition: Edition) -> dict[str, int]:
-    """Workbooks under intake_templates/<ed>/ per body id, read from each one's stamp.
+    """Workbooks generated under intake_templates/<ed>/ per body id, read from each one's stamp.
 
     Reading the stamp rather than trusting file names keeps the count right
-    when staff rename or copy templates (one per program).
+    when staff rename or copy templates (one per program). Generated is not
+    sent: the board uses ``dispatch.basis``.
     """
-    from python_calamine import CalamineError, CalamineWorkbook
-
-    from .errors import UnreadableWorkbook
-    from .reader import read_stamp
-
-    counts: dict[str, int] = {}
-    folder = edition.paths.templates
-    if not folder.exists():
-        return counts
-    for path in sorted(folder.rglob("*.xlsx")):
-        if path.name.startswith((".~", "~$")):
-            continue  # temporary and Excel lock files
-        try:
-            stamp = read_stamp(CalamineWorkbook.from_path(str(path)), path)
-        except (CalamineError, UnreadableWorkbook, OSError, ValueError):
-            continue
-        if stamp.institution_id:
-            counts[stamp.institution_id] = counts.get(stamp.institution_id, 0) + 1
-    return counts
+    return {k: len(v) for k, v in dispatch.generated(edition).items()}
 
 
 def build(edition: Edition, catalogs: Catalogs, register: Register,
           now: dt.datetime | None = None) -> Board:
-    sent = templates_sent(edition)
+    basis, sent = dispatch.basis(edition)
     templates_found = bool(sent)
     bodies = {b.id: b for b in catalogs.bodies}
     rows: dict[tuple, Row] = {}
@@ -173,7 +159,7 @@ def build(edition: Edition, catalogs: Catalogs, register: Register,
         if members:
             groups.append(Group(sector, members))
     return Board(edition, now or dt.datetime.now().replace(microsecond=0), templates_found, groups,
-                 list(register.entries), pending(edition, register))
+                 list(register.entries), pending(edition, register), basis)
 
 
 def pending(edition: Edition, register: Register) -> list[Path]:
@@ -201,20 +187,23 @@ def pending(edition: Edition, register: Register) -> list[Path]:
 
 # --- Excel -----------------------------------------------------------------
 
-HEADERS = (("Sector", 24), ("Institución", 52), ("Siglas", 12), ("Plantillas enviadas", 12), ("Recibidos", 11),
+HEADERS = (("Sector", 23), ("Institución", 44), ("Siglas", 11), ("Plantillas enviadas", 12), ("Recibidos", 11),
            ("Aceptados", 11), ("Aceptados con observaciones", 14), ("Rechazados", 11), ("Sin respuesta", 11),
            ("Archivos sustituidos", 12), ("Último envío", 17))
-FILE_HEADERS = (("Ruta", 44), ("Institución", 40), ("Sector", 22), ("Programa", 50), ("Estado", 24),
-                ("Situación", 12), ("Sustituido por", 36), ("Duplicado", 11), ("Errores", 9), ("Advertencias", 12),
-                ("Notas", 8), ("Códigos", 40), ("Retroalimentación", 44), ("Recibido", 17), ("Validado", 17),
-                ("Tamaño (KB)", 11), ("Versión del validador", 12), ("SHA-256", 30))
+#: What staff read on paper comes first and is what prints (up to «Códigos»); the rest stays on screen.
+FILE_HEADERS = (("Ruta", 24), ("Institución", 26), ("Programa", 30), ("Estado", 16), ("Errores", 8),
+                ("Advertencias", 12), ("Notas", 7), ("Duplicado", 10), ("Situación", 11), ("Sustituido por", 22),
+                ("Recibido", 17), ("Códigos", 22), ("Sector", 16), ("Retroalimentación", 26), ("Validado", 15),
+                ("Tamaño (KB)", 9), ("Versión del validador", 10), ("SHA-256", 20))
+FILE_PRINTED = [h for h, _ in FILE_HEADERS].index("Códigos") + 1
+FILE_WRAPPED = {"Ruta", "Institución", "Programa", "Estado", "Sustituido por", "Códigos", "Retroalimentación", "SHA-256"}
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor=GUINDA)
 SUBTOTAL_FILL = PatternFill("solid", fgColor="F2E6E9")
 MISSING_FILL = PatternFill("solid", fgColor="FFC7CE")
 REJECTED_FONT = Font(color="9C0006", bold=True)
-DATETIME = "dd/mm/yyyy hh:mm"
-COUNT = "#,##0"
+DATETIME = printing.DATETIME
+COUNT = printing.COUNT
 
 
 def row_values(row: Row, subtotal: bool = False, missing_count: int | None = None) -> list:
@@ -225,15 +214,6 @@ def row_values(row: Row, subtotal: bool = False, missing_count: int | None = Non
         missing = "Sí" if row.missing else ("No" if row.registered and row.expected else "")
     return [row.sector, row.institution, row.acronym, row.templates, row.received, row.accepted, row.observed,
             row.rejected, missing, row.superseded, row.last_received]
-
-
-def _print_setup(ws, header_row: int) -> None:
-    """Landscape, as wide as the page, the header repeated on every printed page."""
-    ws.print_title_rows = f"{header_row}:{header_row}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def _header(ws, r: int, headers) -> None:
@@ -270,14 +250,14 @@ def _summary_sheet(wb: Workbook, board: Board) -> None:
                 f"Instituciones sin respuesta: {board.missing:,}."
                 + (f" Hay {len(board.pending):,} archivo(s) recibido(s) que todavía no se validan."
                    if board.pending else ""))
-    ws["A3"] = ("Plantillas enviadas: las que hay en intake_templates/ para cada institución. «Recibidos» cuenta "
-                "la versión vigente de cada programa; las anteriores se cuentan en «Archivos sustituidos»."
-                if board.templates_found else
-                "No se generaron plantillas para esta edición: se espera un reporte de cada institución del registro.")
+    ws["A3"] = (dispatch.describe(board.basis, ed.key) + " «Recibidos» cuenta la versión vigente de cada programa; "
+                "las anteriores se cuentan en «Archivos sustituidos».")
     for cell in ("A2", "A3"):
         ws[cell].alignment = Alignment(wrap_text=False)
     header_row = 5
-    _header(ws, header_row, HEADERS)
+    headers = HEADERS if board.basis != dispatch.BASIS_GENERATED else tuple(
+        ("Plantillas generadas (sin envío registrado)", w) if h == "Plantillas enviadas" else (h, w) for h, w in HEADERS)
+    _header(ws, header_row, headers)
     r = header_row
     missing_col = [h for h, _ in HEADERS].index("Sin respuesta") + 1
     rejected_col = [h for h, _ in HEADERS].index("Rechazados") + 1
@@ -298,7 +278,8 @@ def _summary_sheet(wb: Workbook, board: Board) -> None:
     ws.cell(r, 1).value = "Total general"
     ws.freeze_panes = ws.cell(header_row + 1, 3)
     ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(HEADERS))}{max(last_filtered, header_row + 1)}"
-    _print_setup(ws, header_row)
+    printing.style_body(ws, header_row + 1, wrap_columns={1, 2}, center_columns={missing_col})
+    printing.page_setup(ws, header_row)
 
 
 def _files_sheet(wb: Workbook, board: Board, catalogs: Catalogs, folder: Path) -> None:
@@ -314,11 +295,15 @@ def _files_sheet(wb: Workbook, board: Board, catalogs: Catalogs, folder: Path) -
         # output folder is copied or shared as a whole.
         fb = feedback_path(board.edition.paths.submissions / e.ruta, board.edition) if e.current else None
         link = os.path.relpath(fb, folder) if fb is not None and fb.exists() else None
-        values = [e.ruta, e.institucion or "", sectors.get(e.sector or "", ""), e.programa or "", e.estado,
-                  e.situacion, e.sustituido_por or "", "Sí" if e.duplicado else "", e.errores, e.advertencias,
-                  e.notas, ", ".join(e.codigos), Path(link).as_posix() if link else "",
-                  dt.datetime.fromisoformat(e.recibido), dt.datetime.fromisoformat(e.validado),
-                  round(e.tamano / 1024, 1), e.version_validador, e.sha256]
+        by_header = {"Ruta": e.ruta, "Institución": e.institucion or "", "Sector": sectors.get(e.sector or "", ""),
+                     "Programa": e.programa or "", "Estado": e.estado, "Situación": e.situacion,
+                     "Sustituido por": e.sustituido_por or "", "Duplicado": "Sí" if e.duplicado else "",
+                     "Errores": e.errores, "Advertencias": e.advertencias, "Notas": e.notas,
+                     "Códigos": ", ".join(e.codigos), "Retroalimentación": Path(link).as_posix() if link else "",
+                     "Recibido": dt.datetime.fromisoformat(e.recibido), "Validado": dt.datetime.fromisoformat(e.validado),
+                     "Tamaño (KB)": round(e.tamano / 1024, 1), "Versión del validador": e.version_validador,
+                     "SHA-256": e.sha256}
+        values = [by_header[h] for h, _ in FILE_HEADERS]
         _write_line(ws, r, values)
         ws.cell(r, col["Tamaño (KB)"]).number_format = "#,##0.0"
         if e.estado == "rechazado":
@@ -331,7 +316,8 @@ def _files_sheet(wb: Workbook, board: Board, catalogs: Catalogs, folder: Path) -
             cell.hyperlink = Path(link).as_posix()
             cell.font = Font(color="0563C1", underline="single")
     ws.freeze_panes = "B2"
-    _print_setup(ws, 1)
+    printing.style_body(ws, 2, wrap_columns={col[h] for h in FILE_WRAPPED}, center_columns={col["Duplicado"]})
+    printing.page_setup(ws, 1, last_column=FILE_PRINTED)
     ws.auto_filter.ref = f"A1:{get_column_letter(len(FILE_HEADERS))}{max(len(entries) + 1, 2)}"
 
 

@@ -160,6 +160,39 @@ def _templates_from(ed, cats, previous, acronym, overwrite) -> None:
                       "(use --sobrescribir para reemplazarlas).")
 
 
+@main.command("enviar", context_settings=CONTEXT)
+@edition_option
+@click.option("--institucion", "acronyms", multiple=True, metavar="SIGLA",
+              help="Sólo las plantillas de esta institución (se puede repetir). Sin esta opción: todas las generadas.")
+@click.option("--via", type=click.Choice(["correo", "portal", "manual", "recordatorio"]), default="manual",
+              show_default=True, help="Cómo se enviaron.")
+@click.option("--fecha", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%d %H:%M"]), default=None, metavar="AAAA-MM-DD",
+              help="Cuándo se enviaron (por omisión, ahora).")
+@click.option("--nota", default="", help="Aclaración que se guarda con el envío.")
+@root_option
+@friendly_errors
+def enviar_cmd(edition, acronyms, via, fecha, nota, root):
+    """Registra las plantillas que se enviaron a las instituciones.
+
+    Una plantilla generada no cuenta como enviada hasta que se registra aquí (o la registran los recordatorios o el
+    portal). El tablero («Plantillas enviadas») y la tasa de respuesta del Informe usan este registro
+    (output/<edición>/envios.json).
+    """
+    from . import catalogs as cat, dispatch, settings
+
+    ed = settings.load(root, edition)
+    cats = cat.load()
+    pairs, bare = dispatch.selection(ed, cats, acronyms)
+    new = dispatch.mark_sent(ed, pairs, via=via, when=fecha, note=nota)
+    bodies = {s.institucion_id for s in new}
+    console.print(f"Registradas como enviadas ({via}): {len(new):,} plantilla(s) a {len(bodies):,} institución(es), "
+                  f"en {dispatch.path_of(ed)}.")
+    if bare:
+        names = ", ".join((cats.body(b).acronym or cats.body(b).name) for b in bare)
+        console.print(f"[yellow]Sin plantilla generada:[/] {names}; se registró la institución como atendida "
+                      "sin archivo de plantilla.")
+
+
 class _CompileProgress:
     """Rich progress for ``compile``: one line per stage, a bar when the total is known."""
 
@@ -474,7 +507,7 @@ def status_cmd(edition, sector_key, root):
         return (name, n(row.templates), n(row.received), n(row.accepted), n(row.observed), n(row.rejected), missing)
 
     table = Table(title=f"Recepción de reportes — {ed.title}", title_justify="left",
-                  caption="Env.: plantillas enviadas · Rec.: programas recibidos (versión vigente) · Acep.: aceptados · "
+                  caption="Env.: plantillas enviadas (o generadas, si no se registró ningún envío) · Rec.: programas recibidos (versión vigente) · Acep.: aceptados · "
                           "Obs.: aceptados con observaciones · Rech.: rechazados · Falta: sin respuesta",
                   caption_justify="left")
     labels = ("Env.", "Rec.", "Acep.", "Obs.", "Rech.", "Falta")
@@ -496,9 +529,8 @@ def status_cmd(edition, sector_key, root):
     else:
         console.print(f"No hay instituciones del sector «{sector_key}» con plantillas ni envíos.")
     _status_previous(ed, register.load(ed))
-    if not board.templates_found:
-        console.print(f"[yellow]No hay plantillas generadas en {ed.paths.templates}:[/] se espera un reporte de "
-                      "cada institución del registro (compiler/catalogs/organismos.csv).")
+    if board.basis != brd.dispatch.BASIS_SENT:
+        console.print(f"[yellow]{brd.dispatch.describe(board.basis, ed.key)}[/]")
     duplicates = sum(r.duplicates for g in board.groups for r in g.rows)
     if duplicates:
         console.print(f"[yellow]{duplicates:,} archivo(s) repiten un programa y llegaron al mismo tiempo:[/] "

@@ -586,6 +586,7 @@ def to_submissions(result: ImportResult, edition: Edition, catalogs: Catalogs, s
     return out
 
 
+IMPORTED_ORIGIN = "Texto publicado de la edición (compendio importar)."
 _EXTRA = {
     opendata.PROGRAMS_FILE: [
         ("capitulo", opendata.TYPE_INT, "Capítulo de la edición publicada en el que aparece el programa."),
@@ -612,7 +613,7 @@ def build(result: ImportResult, edition: Edition, catalogs: Catalogs, source: Pa
     ch_lines = [int(str(c.address).removeprefix("línea ")) if c.address else None
                 for s in subs for c in s.fields["retos"] if not c.blank]
     data.challenges["linea"] = pd.array(ch_lines, dtype="Int64")
-    extra = pd.DataFrame([{"archivo": f, "columna": c, "descripcion": d, "tipo": t}
+    extra = pd.DataFrame([{"archivo": f, "columna": c, "descripcion": d, "tipo": t, "origen": IMPORTED_ORIGIN}
                           for f, cols in _EXTRA.items() for c, t, d in cols]).astype("string")
     data.dictionary = pd.concat([data.dictionary, extra], ignore_index=True)
     return data

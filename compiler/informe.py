@@ -125,6 +125,12 @@ class Response:
     sent: int
     responded: int
     unsent_reporting: int  # bodies that reported without a template addressed to them
+    #: What ``sent`` counts: templates recorded as sent (``dispatch.BASIS_SENT``) or only generated.
+    basis: str = "enviadas"
+
+    @property
+    def recorded(self) -> bool:
+        return self.basis == "enviadas"
 
     @property
     def rate(self) -> str:
@@ -196,14 +202,14 @@ def _author(row) -> str:
     return row.siglas if isinstance(row.siglas, str) and row.siglas else row.institucion
 
 
-def _sent_bodies(edition: Edition, catalogs: Catalogs) -> set[str] | None:
-    """Bodies that were sent a template: one workbook per body under ``intake_templates/<ed>/``."""
-    from .template import template_path
+def _sent_bodies(edition: Edition) -> tuple[str, set[str]]:
+    """(basis, bodies): those recorded as sent a template, else those a template was generated for."""
+    from . import dispatch
 
-    if edition.paths is None or not edition.paths.templates.is_dir():
-        return None
-    sent = {b.id for b in catalogs.bodies if template_path(edition, catalogs, b).is_file()}
-    return sent or None
+    if edition.paths is None:
+        return dispatch.BASIS_NONE, set()
+    basis, counts = dispatch.basis(edition)
+    return basis, {k for k, v in counts.items() if v}
 
 
 def previous_edition(edition: Edition) -> tuple[str, pd.DataFrame] | None:
@@ -326,11 +332,11 @@ def analyse(data: opendata.OpenData, edition: Edition, catalogs: Catalogs,
         bodies.append(BodyRow(key, name, acronym, sector, len(sub), order))
     bodies.sort(key=lambda b: (b.sector_order, normalise(b.name)))
 
-    sent = _sent_bodies(edition, catalogs)
+    basis, sent = _sent_bodies(edition)
     response = None
     if sent:
         reporting = set(P["institucion_clave"].dropna())
-        response = Response(len(sent), len(reporting & sent), len(reporting - sent))
+        response = Response(len(sent), len(reporting & sent), len(reporting - sent), basis)
 
     yoy = None
     prev = previous_edition(edition)
@@ -446,8 +452,11 @@ def conclusions(a: Analysis) -> list[Markup]:
                 t.name, n(f"retos.tema.{t.key}", t.challenges), n("retos.total", a.challenges),
                 plural(a.challenges, "reto informado", "retos informados"), pct(t.challenges, a.challenges)))
     if a.response:
-        out.append(Markup("Respondieron {} de las {} instituciones a las que se envió plantilla ({}).").format(
-            n("respuesta.respondieron", a.response.responded), n("respuesta.enviadas", a.response.sent), a.response.rate))
+        to_whom = ("a las que se envió plantilla" if a.response.recorded
+                   else "para las que se generó plantilla (ninguna quedó registrada como enviada)")
+        out.append(Markup("Respondieron {} de las {} instituciones {} ({}).").format(
+            n("respuesta.respondieron", a.response.responded), n("respuesta.enviadas", a.response.sent), to_whom,
+            a.response.rate))
     if a.yoy:
         out.append(Markup("Respecto a la edición {}, el número de programas pasó de {} a {}; {} programas continúan, {} "
                           "se informan por primera vez y {} de {} no se informaron de nuevo.").format(

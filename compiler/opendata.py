@@ -22,11 +22,12 @@ injection); the apostrophe is part of the published value in both CSV and XLSX.
 from __future__ import annotations
 
 import csv
+import json
 import datetime as dt
 import os
 import re
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field as dataclass_field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -35,14 +36,15 @@ import pandas as pd
 from .catalogs import CATALOG_DIR, Catalogs
 from .errors import CatalogError, OutputError
 from .model import Submission, normalise
-from .settings import Edition
-from .spec import BREAKDOWNS, CIFRAS_COLUMNS, FIELDS_BY_ID, PEOPLE_UNITS, PROGRAM_FIELDS, Field
+from .settings import DEFAULT_LICENCE, LICENCES, Edition
+from .spec import BREAKDOWNS, CIFRAS_BY_ID, CIFRAS_COLUMNS, FIELDS_BY_ID, PEOPLE_UNITS, PROGRAM_FIELDS, Field
 
 DATA_DIR = "datos"
 PROGRAMS_FILE = "programas.csv"
 FIGURES_FILE = "cifras.csv"
 CHALLENGES_FILE = "retos.csv"
 DICTIONARY_FILE = "diccionario.csv"
+PACKAGE_FILE = "datapackage.json"
 THEMES_FILE = "temas_retos.csv"
 #: Theme given to a challenge no rule matches.
 OTHER_THEME = ("otros", "Otros retos")
@@ -50,12 +52,23 @@ OTHER_THEME = ("otros", "Otros retos")
 #: Characters that make a spreadsheet treat a cell as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
-# Dictionary types (Spanish, for the reader) and the pandas dtype each maps to.
+# Dictionary types (Spanish, for the reader), the pandas dtype and the Table Schema type of each.
 TYPE_TEXT, TYPE_INT, TYPE_DATE = "texto", "entero", "fecha (AAAA-MM-DD)"
 PANDAS_DTYPE = {TYPE_TEXT: "string", TYPE_INT: "Int64", TYPE_DATE: "datetime64[ns]"}
-_FIELD_TYPE = {"text": TYPE_TEXT, "longtext": TYPE_TEXT, "email": TYPE_TEXT, "phone": TYPE_TEXT,
-               "choice": TYPE_TEXT, "integer": TYPE_INT, "date": TYPE_DATE}
-_COLUMN_TYPE = {"text": TYPE_TEXT, "choice": TYPE_TEXT, "yesno": TYPE_TEXT, "count": TYPE_INT, "ref": TYPE_INT}
+TABLE_SCHEMA_TYPE = {TYPE_TEXT: "string", TYPE_INT: "integer", TYPE_DATE: "date"}
+
+
+def spec_kind(item) -> str:
+    """The published type of a spec ``Field`` or Cifras ``Column``.
+
+    The one place that turns what the spec knows about a field into a column
+    type: when the spec owns dtypes, repoint this function and nothing else.
+    A repeated field is published as one text cell, items on separate lines.
+    """
+    if getattr(item, "repeat", 1) > 1:
+        return TYPE_TEXT
+    return {"integer": TYPE_INT, "count": TYPE_INT, "ref": TYPE_INT, "date": TYPE_DATE}.get(item.type, TYPE_TEXT)
+
 
 #: Repeated fields are published as one cell, items separated by this.
 LIST_SEPARATOR = "\n"
@@ -124,6 +137,23 @@ def classify(text: str, themes: Iterable[Theme]) -> tuple[str, str]:
 
 # --- frames -------------------------------------------------------------------
 
+ORIGIN_COMPILED = "Asignado por la UPMRIP al compilar la edición."
+ORIGIN_REGISTRY = "Registro de instituciones de la UPMRIP (catálogo organismos.csv)."
+ORIGIN_STATES = "Catálogo de entidades federativas del INEGI, a partir de la entidad del reporte."
+ORIGIN_OBJECTIVES = "Catálogo de los 23 objetivos del Pacto Mundial, a partir del objetivo elegido en el reporte."
+UNIT_FROM_ROW = "la de la columna «unidad» de la fila"
+STATE_PATTERN = "^[0-9]{2}$"
+OBJECTIVE_RANGE = {"minimum": 1, "maximum": 23}
+
+
+def _from_programa(f: Field) -> str:
+    return f"Reporte de la institución, hoja «Programa», campo «{f.label}»."
+
+
+def _from_cifras(c) -> str:
+    return f"Reporte de la institución, hoja «Cifras», columna «{c.label}»."
+
+
 @dataclass
 class Column:
     """One column of a published table, with its dictionary entry."""
@@ -131,6 +161,12 @@ class Column:
     name: str
     type: str
     description: str
+    #: Where the value comes from (the agency's report, a catalog, the compilation).
+    origin: str = ORIGIN_COMPILED
+    #: Unit of a number («personas»…), empty when it is not a quantity.
+    unit: str = ""
+    #: Table Schema constraints beyond the type (pattern, minimum, enum…).
+    constraints: dict = dataclass_field(default_factory=dict)
 
 
 @dataclass
@@ -150,68 +186,100 @@ def _public_fields() -> list[Field]:
 
 
 def _field_description(f: Field) -> str:
-    text = f"{f.label}. {f.help}"
-    if f.repeat > 1:
+    text = f.data_description or f.label
+    if f.repeat > 1 and "línea" not in text:
         text += f" Hasta {f.repeat} valores, uno por línea."
     return text
 
 
 # Columns that identify a program in every table (joins without lookup).
 _KEY_COLUMNS = [
-    Column("id_programa", TYPE_TEXT, "Identificador del programa en esta edición (edición y número consecutivo)."),
+    Column("id_programa", TYPE_TEXT, "Identificador del programa en esta edición: la edición y un número consecutivo "
+           "de cuatro dígitos (por ejemplo, 2026-0001). Une programas.csv con cifras.csv y retos.csv.",
+           constraints={"required": True, "pattern": "^[A-Za-z0-9_-]+-[0-9]{4}$"}),
 ]
 _IDENTITY_COLUMNS = [
-    Column("institucion_clave", TYPE_TEXT, "Clave de la institución en el registro de la UPMRIP; si no está registrada, su nombre normalizado (sin acentos ni mayúsculas)."),
-    Column("siglas", TYPE_TEXT, "Siglas de la institución que reporta."),
-    Column("sector_clave", TYPE_TEXT, "Clave del sector: apf, estatal, legislativo, judicial, autonomo u osc."),
-    Column("entidad_clave", TYPE_TEXT, "Clave INEGI de dos dígitos de la entidad federativa, si la hay."),
-    Column("objetivo_principal", TYPE_INT, "Número (1 a 23) del objetivo principal del PMM al que contribuye el programa."),
+    Column("institucion_clave", TYPE_TEXT, "Clave de la institución en el registro de la UPMRIP; si no está registrada, "
+           "su nombre sin acentos ni mayúsculas.", ORIGIN_REGISTRY),
+    Column("siglas", TYPE_TEXT, "Siglas de la institución que informó el programa.", _from_programa(FIELDS_BY_ID["siglas"])),
+    Column("sector_clave", TYPE_TEXT, "Clave del sector: apf, estatal, legislativo, judicial, autonomo u osc.",
+           "Catálogo de sectores de la UPMRIP, a partir del sector del reporte.",
+           constraints={"enum": ["apf", "estatal", "legislativo", "judicial", "autonomo", "osc"]}),
+    Column("entidad_clave", TYPE_TEXT, "Clave INEGI de la entidad federativa: texto de dos dígitos, con el cero a la "
+           "izquierda (por ejemplo, 07 es Chiapas); vacío si el programa no es de un gobierno estatal. Léala como texto.",
+           ORIGIN_STATES, constraints={"pattern": STATE_PATTERN}),
+    Column("objetivo_principal", TYPE_INT, "Número (1 a 23) del objetivo principal del Pacto Mundial al que contribuye "
+           "el programa.", ORIGIN_OBJECTIVES, constraints=OBJECTIVE_RANGE),
 ]
 
 
 def program_columns() -> list[Column]:
     """Programs table, derived from the public fields of the spec plus catalog keys."""
+    ident = {c.name: c for c in _IDENTITY_COLUMNS}
     cols = [*_KEY_COLUMNS,
             Column("edicion", TYPE_TEXT, "Edición del Compendio en la que se publicó el programa."),
-            Column("anio", TYPE_INT, "Año de la edición."),
-            Column("institucion_clave", _IDENTITY_COLUMNS[0].type, _IDENTITY_COLUMNS[0].description),
-            Column("sector_clave", TYPE_TEXT, _IDENTITY_COLUMNS[2].description),
-            Column("entidad_clave", TYPE_TEXT, _IDENTITY_COLUMNS[3].description)]
+            Column("anio", TYPE_INT, "Año de la edición.", unit="año"),
+            ident["institucion_clave"], ident["sector_clave"], ident["entidad_clave"]]
     for f in _public_fields():
         if f.id == "objetivo_principal":
-            cols.append(Column(f.id, TYPE_INT, f"{f.label}: número del objetivo (1 a 23)."))
-            cols.append(Column("objetivo_principal_titulo", TYPE_TEXT, "Título del objetivo principal según el PMM."))
+            cols.append(ident["objetivo_principal"])
+            cols.append(Column("objetivo_principal_titulo", TYPE_TEXT, "Título del objetivo principal según el Pacto "
+                               "Mundial.", ORIGIN_OBJECTIVES))
         elif f.id == "objetivo_secundario":
-            cols.append(Column(f.id, TYPE_TEXT, f"{f.label}: números de los objetivos, separados por «; »."))
+            cols.append(Column(f.id, TYPE_TEXT, "Números (1 a 23) de otros objetivos del Pacto Mundial a los que "
+                               "contribuye el programa, separados por «; ».", ORIGIN_OBJECTIVES,
+                               constraints={"pattern": "^[0-9]{1,2}(; [0-9]{1,2})*$"}))
         else:
-            cols.append(Column(f.id, _FIELD_TYPE[f.type], _field_description(f)))
+            cols.append(Column(f.id, spec_kind(f), _field_description(f), _from_programa(f)))
         if f.id == "retos":
-            cols.append(Column("num_retos", TYPE_INT, "Número de retos que informó el programa (cada uno es una fila de retos.csv)."))
+            cols.append(Column("num_retos", TYPE_INT, "Número de retos que informó el programa (cada uno es una fila de "
+                               "retos.csv).", "Calculado al compilar: retos no vacíos del reporte.", "retos",
+                               {"required": True, "minimum": 0}))
     return cols
 
 
 def figure_columns() -> list[Column]:
     cols = [*_KEY_COLUMNS, *_IDENTITY_COLUMNS,
-            Column("fila", TYPE_INT, "Número de la fila («Núm.») en la hoja Cifras del reporte.")]
+            Column("fila", TYPE_INT, "Número de la fila del indicador dentro del programa (la columna «Núm.» de la hoja "
+                   "Cifras); con id_programa identifica la fila, y es a lo que se refiere subgrupo_de.",
+                   _from_cifras(CIFRAS_BY_ID["n"]), constraints={"required": True, "minimum": 1})]
     for c in CIFRAS_COLUMNS:
         if c.type in ("rownum", "status"):
             continue
-        desc = f"{c.label}. {c.help}"
+        kind = spec_kind(c)
+        desc = c.data_description or c.label
+        constraints: dict = {}
+        unit = ""
         if c.type == "count":
             desc += " Vacío significa que no se informó (no es cero)."
-        cols.append(Column(c.id, _COLUMN_TYPE[c.type], desc))
+            constraints = {"minimum": 0}
+            unit = UNIT_FROM_ROW
+        elif c.type == "ref":
+            constraints = {"minimum": 1}
+        cols.append(Column(c.id, kind, desc, _from_cifras(c), unit, constraints))
     cols.append(Column("cuenta_personas", TYPE_TEXT,
                        f"«Sí» si la unidad cuenta personas ({', '.join(PEOPLE_UNITS)}); esas filas, sin los subgrupos, "
-                       "suman el alcance del Informe Ejecutivo."))
+                       "suman las personas atendidas del Informe Ejecutivo.", "Calculado al compilar, de la columna unidad.",
+                       constraints={"required": True, "enum": ["Sí", "No"]}))
     return cols
 
 
 def challenge_columns() -> list[Column]:
+    retos = FIELDS_BY_ID["retos"]
     return [*_KEY_COLUMNS, *_IDENTITY_COLUMNS,
-            Column("num_reto", TYPE_INT, "Posición del reto en el reporte (1 a 8)."),
-            Column("reto", TYPE_TEXT, f"{FIELDS_BY_ID['retos'].label}. {FIELDS_BY_ID['retos'].help}"),
-            Column("tema", TYPE_TEXT, f"Clave del tema asignado por las reglas de palabras clave de {THEMES_FILE}; «otros» si ninguna aplica."),
-            Column("tema_nombre", TYPE_TEXT, "Nombre del tema.")]
+            Column("num_reto", TYPE_INT, "Posición del reto en el reporte (1 a 8).", _from_programa(retos),
+                   constraints={"required": True, "minimum": 1}),
+            Column("reto", TYPE_TEXT, "Un obstáculo que encontró el programa durante el periodo, en palabras de la "
+                   "institución.", _from_programa(retos)),
+            Column("tema", TYPE_TEXT, f"Clave del tema asignado por las reglas de palabras clave de {THEMES_FILE}; "
+                   "«otros» si ninguna aplica.", f"Calculado al compilar con las reglas de {THEMES_FILE}."),
+            Column("tema_nombre", TYPE_TEXT, "Nombre del tema.", f"Catálogo {THEMES_FILE}.")]
+
+
+#: Primary key of each table and the columns that join it to programas.csv.
+PRIMARY_KEYS = {PROGRAMS_FILE: ["id_programa"], FIGURES_FILE: ["id_programa", "fila"],
+                CHALLENGES_FILE: ["id_programa", "num_reto"]}
+DICTIONARY_COLUMNS = ["archivo", "columna", "descripcion", "tipo", "unidad", "origen"]
 
 
 def _as_date(v: Any):
@@ -329,9 +397,10 @@ def build(submissions: Iterable[Submission], edition: Edition, catalogs: Catalog
             figures.append(frow)
     tables = (_frame(programs, pcols), _frame(figures, fcols), _frame(challenges, ccols))
     dictionary = pd.DataFrame(
-        [{"archivo": file, "columna": c.name, "descripcion": c.description, "tipo": c.type}
+        [{"archivo": file, "columna": c.name, "descripcion": c.description, "tipo": c.type, "unidad": c.unit or None,
+          "origen": c.origin}
          for file, cols in ((PROGRAMS_FILE, pcols), (FIGURES_FILE, fcols), (CHALLENGES_FILE, ccols)) for c in cols],
-        columns=["archivo", "columna", "descripcion", "tipo"]).astype("string")
+        columns=DICTIONARY_COLUMNS).astype("string")
     return OpenData(*tables, dictionary)
 
 
@@ -410,6 +479,8 @@ def _write_xlsx(data: OpenData, edition: Edition, path: Path) -> None:
         "Al sumar personas entre programas, una misma persona puede contarse en más de un programa.",
         "El texto que empieza con = + - o @ lleva un apóstrofo al inicio para que ninguna hoja de cálculo lo ejecute.",
         "No incluye los datos de las personas de contacto.",
+        "Licencia: {title} ({path}). Tipos, claves y relaciones entre tablas: datapackage.json, junto a los CSV.".format(
+            **(edition.open_data.get("licence") or LICENCES[DEFAULT_LICENCE])),
     ]})
     sheets = {"léame": readme, **{name.removesuffix(".csv"): df for name, df in data.tables().items()},
               "diccionario": data.dictionary}
@@ -454,6 +525,8 @@ def write(submissions: Iterable[Submission], edition: Edition, catalogs: Catalog
     jobs: list[tuple[Path, Callable[[Path], None]]] = [
         (folder / name, lambda p, df=df: _write_csv(neutralised(df), p)) for name, df in data.tables().items()]
     jobs.append((folder / DICTIONARY_FILE, lambda p: _write_csv(neutralised(data.dictionary), p)))
+    jobs.append((folder / PACKAGE_FILE, lambda p: p.write_text(
+        json.dumps(package(edition, data), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")))
     jobs.append((folder / xlsx_name(edition), lambda p: _write_xlsx(data, edition, p)))
     done: list[tuple[Path, Path]] = []
     try:
@@ -468,9 +541,124 @@ def write(submissions: Iterable[Submission], edition: Edition, catalogs: Catalog
     return [final for _, final in done]
 
 
+# --- Frictionless data package ----------------------------------------------------
+
+#: How the CSVs are written (``_write_csv``), as a Table Dialect.
+CSV_DIALECT = {"delimiter": ",", "lineTerminator": "\r\n", "quoteChar": '"', "doubleQuote": True, "header": True}
+
+
+def _schema_field(c: Column) -> dict:
+    out = {"name": c.name, "type": TABLE_SCHEMA_TYPE[c.type], "description": c.description}
+    if c.type == TYPE_DATE:
+        out["format"] = "%Y-%m-%d"
+    if c.constraints:
+        out["constraints"] = dict(c.constraints)
+    return out
+
+
+def _resource(name: str, title: str, columns: list[Column], description: str) -> dict:
+    schema: dict[str, Any] = {"fields": [_schema_field(c) for c in columns], "missingValues": [""]}
+    if name in PRIMARY_KEYS:
+        schema["primaryKey"] = PRIMARY_KEYS[name]
+    if name in (FIGURES_FILE, CHALLENGES_FILE):
+        schema["foreignKeys"] = [{"fields": ["id_programa"],
+                                  "reference": {"resource": PROGRAMS_FILE.removesuffix(".csv"), "fields": ["id_programa"]}}]
+    return {"name": name.removesuffix(".csv"), "path": name, "title": title, "description": description,
+            "profile": "tabular-data-resource", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8-sig",
+            "dialect": CSV_DIALECT, "schema": schema}
+
+
+def _published_columns(name: str, columns: list[Column], data: OpenData | None) -> list[Column]:
+    """The columns in the order the CSV has them; one a caller added (the importer's «linea») comes from the dictionary."""
+    if data is None:
+        return columns
+    known = {c.name: c for c in columns}
+    described = data.dictionary[data.dictionary["archivo"] == name].set_index("columna")
+    out = []
+    for col in data.tables()[name].columns:
+        if col in known:
+            out.append(known[col])
+        else:
+            row = described.loc[col]
+            out.append(Column(col, str(row["tipo"]), str(row["descripcion"])))
+    return out
+
+
+def package(edition: Edition, data: OpenData | None = None) -> dict:
+    """The ``datapackage.json`` descriptor (Frictionless Data Package v1) of the published CSVs.
+
+    Types, formats, keys and constraints come from the same ``Column`` lists
+    that build the frames and the dictionary, so the three always agree;
+    given ``data``, the schema follows its columns (extra ones typed by the dictionary).
+    """
+    licence = edition.open_data.get("licence") or dict(LICENCES[DEFAULT_LICENCE])
+    editor = edition.publication.get("editor") or "UPMRIP"
+    dictionary = [Column(n, TYPE_TEXT, d) for n, d in (
+        ("archivo", "Archivo CSV que describe la fila."), ("columna", "Nombre de la columna."),
+        ("descripcion", "Qué significa la columna."), ("tipo", "Tipo del valor: texto, entero o fecha (AAAA-MM-DD)."),
+        ("unidad", "Unidad de los números de la columna; vacío si no es una cantidad."),
+        ("origen", "De dónde viene el valor."))]
+    return {
+        "profile": "tabular-data-package",
+        "name": f"compendio-general-{edition.key}".lower(),
+        "title": f"Datos abiertos del {edition.title}",
+        "description": (f"Programas, cifras y retos que informaron las instituciones participantes en el {edition.title} "
+                        "sobre el Pacto Mundial para una Migración Segura, Ordenada y Regular. Una celda vacía significa "
+                        "que no se informó; no es cero. No incluye los datos de las personas de contacto."
+                        + (" DATOS FICTICIOS: edición de muestra." if edition.sample else "")),
+        "created": f"{edition.document_date.isoformat()}T00:00:00Z",
+        "licenses": [licence],
+        "sources": [
+            {"title": f"Reportes de las instituciones participantes (plantillas del {edition.title}, periodo "
+                      f"{edition.period_from:%d/%m/%Y} a {edition.period_to:%d/%m/%Y})"},
+            {"title": "Registro de instituciones, catálogo de entidades federativas (claves INEGI) y objetivos del "
+                      "Pacto Mundial, de la UPMRIP"},
+        ],
+        "contributors": [{"title": editor, "role": "publisher"}],
+        "keywords": ["migración", "Pacto Mundial para la Migración", "programas públicos", "México"],
+        "resources": [
+            _resource(PROGRAMS_FILE, "Programas", _published_columns(PROGRAMS_FILE, program_columns(), data),
+                      "Un programa o acción por fila."),
+            _resource(FIGURES_FILE, "Cifras", _published_columns(FIGURES_FILE, figure_columns(), data),
+                      "Un indicador por fila, con sus desgloses por sexo y edad; subgrupo_de señala la fila madre."),
+            _resource(CHALLENGES_FILE, "Retos", _published_columns(CHALLENGES_FILE, challenge_columns(), data),
+                      "Un reto por fila, con el tema asignado."),
+            {**_resource(DICTIONARY_FILE, "Diccionario de datos", dictionary, "Qué significa cada columna."),
+             "schema": {"fields": [_schema_field(c) for c in dictionary], "missingValues": [""]}},
+        ],
+    }
+
+
+def pandas_arguments(resource: dict) -> dict:
+    """``pd.read_csv`` keyword arguments that give each column its declared type (codes stay text)."""
+    fields = resource["schema"]["fields"]
+    to_dtype = {"string": "string", "integer": "Int64"}
+    return {"dtype": {f["name"]: to_dtype[f["type"]] for f in fields if f["type"] in to_dtype},
+            "parse_dates": [f["name"] for f in fields if f["type"] == "date"], "date_format": "%Y-%m-%d",
+            "keep_default_na": False, "na_values": resource["schema"].get("missingValues", [""])}
+
+
 def read(folder: Path) -> OpenData:
-    """Read published open data back with the types its dictionary declares."""
+    """Read published open data back with the types its ``datapackage.json`` declares.
+
+    Data written before the package existed (an earlier edition's folder) is
+    read with the types of its dictionary.
+    """
     folder = Path(folder)
+    if not (folder / PACKAGE_FILE).is_file():
+        return _read_by_dictionary(folder)
+    descriptor = json.loads((folder / PACKAGE_FILE).read_text(encoding="utf-8"))
+    frames = {}
+    for resource in descriptor["resources"]:
+        df = pd.read_csv(folder / resource["path"], **pandas_arguments(resource))
+        for f in resource["schema"]["fields"]:
+            if f["type"] == "date":
+                df[f["name"]] = df[f["name"]].astype("datetime64[ns]")
+        frames[resource["path"]] = df
+    return OpenData(frames[PROGRAMS_FILE], frames[FIGURES_FILE], frames[CHALLENGES_FILE], frames[DICTIONARY_FILE])
+
+
+def _read_by_dictionary(folder: Path) -> OpenData:
     dictionary = pd.read_csv(folder / DICTIONARY_FILE, dtype="string", keep_default_na=False)
     frames = []
     for name in (PROGRAMS_FILE, FIGURES_FILE, CHALLENGES_FILE):

@@ -8,6 +8,8 @@ the single input besides the submissions.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,6 +72,8 @@ class Edition:
     paths: EditionPaths | None = None
     #: Agencies' feedback copies show the editors' corrections of their texts (issue 14).
     show_corrections: bool = False
+    #: ``datos_abiertos`` section: the open data's licence (see ``open_data_settings``).
+    open_data: dict[str, Any] = field(default_factory=dict)
 
     @property
     def title(self) -> str:
@@ -127,6 +131,7 @@ def default_settings(edition: str, year: int, sample: bool = False) -> dict[str,
         },
         "severidades": {},
         "correcciones_en_retroalimentacion": False,
+        "datos_abiertos": {"licencia": DEFAULT_LICENCE},
     }
 
 
@@ -200,6 +205,35 @@ def _check_book(publication: dict[str, Any], path: Path, paths: EditionPaths) ->
             publication[key] = [publication[key]]
 
 
+# --- datos_abiertos (open-data licence) ------------------------------------------
+# Kept apart from the other keys so the settings schema can absorb it in one piece.
+
+#: Licences staff can name by key; any other is written as {titulo, url}.
+LICENCES = {
+    "libre-uso-mx": {"name": "libre-uso-mx", "title": "Términos de Libre Uso MX", "path": "https://datos.gob.mx/libreusomx"},
+    "CC-BY-4.0": {"name": "CC-BY-4.0", "title": "Creative Commons Atribución 4.0 Internacional",
+                  "path": "https://creativecommons.org/licenses/by/4.0/"},
+}
+DEFAULT_LICENCE = "libre-uso-mx"
+
+
+def open_data_settings(raw: Any, path: Path) -> dict[str, Any]:
+    """``datos_abiertos.licencia``: a key of ``LICENCES`` or {titulo, url}; returns {"licence": {name, title, path}}."""
+    raw = raw or {}
+    if not isinstance(raw, dict):
+        raise SettingsError(f"{path}: «datos_abiertos» debe ser una sección con la clave «licencia».")
+    value = raw.get("licencia", DEFAULT_LICENCE)
+    if isinstance(value, str) and value in LICENCES:
+        return {"licence": dict(LICENCES[value])}
+    if isinstance(value, dict) and str(value.get("titulo") or "").strip() and str(value.get("url") or "").startswith(("http://", "https://")):
+        title = str(value["titulo"]).strip()
+        ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
+        name = re.sub("[^a-z0-9]+", "-", ascii_title).strip("-") or "licencia"
+        return {"licence": {"name": name, "title": title, "path": str(value["url"]).strip()}}
+    raise SettingsError(f"{path}: «datos_abiertos.licencia» dice «{value}». Escriba {' o '.join(LICENCES)}, o una "
+                        "licencia propia con «titulo» y «url» (dirección web que empiece con https://).")
+
+
 def _date(value: Any, where: str, path: Path) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
@@ -271,6 +305,7 @@ def load(root: Path, edition: str) -> Edition:
         severities=dict(raw.get("severidades") or {}),
         paths=paths,
         show_corrections=bool(raw.get("correcciones_en_retroalimentacion")),
+        open_data=open_data_settings(raw.get("datos_abiertos"), path),
     )
     if edition_obj.period_from > edition_obj.period_to:
         raise SettingsError(f"{path}: el periodo empieza ({edition_obj.period_from}) después de terminar ({edition_obj.period_to}).")

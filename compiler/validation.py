@@ -1010,7 +1010,7 @@ def write_summary(reports: list[Report], edition: Edition, when: dt.datetime | N
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
 
-    from . import __version__
+    from . import __version__, printing
     from .errors import OutputError
     from .findings import title
     from .template import save
@@ -1035,12 +1035,13 @@ def write_summary(reports: list[Report], edition: Edition, when: dt.datetime | N
                f"{counts['aceptado con observaciones']:,} aceptados con observaciones, {counts['rechazado']:,} rechazados "
                f"({when:%d/%m/%Y %H:%M})"])
     ws["A1"].font = Font(bold=True, size=12)
-    headers = (("Archivo", 40), ("Institución", 40), ("Programa", 50), ("Estado", 26), ("Errores", 9),
-               ("Advertencias", 12), ("Notas", 8), ("Sustituido por", 30))
+    headers = (("Archivo", 32), ("Institución", 32), ("Programa", 40), ("Estado", 20), ("Errores", 9),
+               ("Advertencias", 12), ("Notas", 8), ("Sustituido por", 26))
+    header_style = Alignment(wrap_text=True, vertical="center", horizontal="center")
     ws.append([h for h, _ in headers])
     for i, (_, w) in enumerate(headers, start=1):
         c = ws.cell(2, i)
-        c.font, c.fill = head, fill
+        c.font, c.fill, c.alignment = head, fill, header_style
         ws.column_dimensions[c.column_letter].width = w
     for r in rows:
         ws.append([r["file"], r["institution"], r["program"], r["status"], r["errors"], r["warnings"], r["notes"],
@@ -1048,29 +1049,23 @@ def write_summary(reports: list[Report], edition: Edition, when: dt.datetime | N
         ws.cell(ws.max_row, 4).fill = PatternFill("solid", fgColor=status_fill[r["status"]])
     ws.freeze_panes = "A3"
     ws.auto_filter.ref = f"A2:H{max(ws.max_row, 2)}"
+    printing.style_body(ws, 3, wrap_columns={1, 2, 3, 4, 8})
     wo = wb.create_sheet("Observaciones")
-    oh = (("Archivo", 40), ("Hoja", 12), ("Celda", 8), ("Gravedad", 12), ("Código", 24), ("Observación", 30),
-          ("Valor encontrado", 30), ("Qué hay que corregir", 90))
+    oh = (("Archivo", 28), ("Hoja", 10), ("Celda", 7), ("Gravedad", 11), ("Código", 22), ("Observación", 24),
+          ("Valor encontrado", 22), ("Qué hay que corregir", 62))
     wo.append([h for h, _ in oh])
     for i, (_, w) in enumerate(oh, start=1):
         c = wo.cell(1, i)
-        c.font, c.fill = head, fill
+        c.font, c.fill, c.alignment = head, fill, header_style
         wo.column_dimensions[c.column_letter].width = w
-    wrap = Alignment(wrap_text=True, vertical="top")
     for row, report in zip(rows, reports):
         for f in report.findings:
             wo.append([row["file"], f.sheet, f.cell, f.severity, f.code, title(f.code), _shown(f.value), f.message])
-            for col in (1, 7, 8):
-                wo.cell(wo.max_row, col).alignment = wrap
-            # openpyxl cannot auto-fit: estimate the lines the message takes in its 90-character column.
-            wo.row_dimensions[wo.max_row].height = 15 * max(1, -(-len(f.message) // 85), -(-len(row["file"]) // 38))
     wo.freeze_panes = "A2"
     wo.auto_filter.ref = f"A1:H{max(wo.max_row, 1)}"
-    for sheet in (ws, wo):  # staff print the board: landscape, all columns on the page width
-        sheet.page_setup.orientation = "landscape"
-        sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-        sheet.sheet_properties.pageSetUpPr.fitToPage = True
-        sheet.print_title_rows = "2:2" if sheet is ws else "1:1"
+    printing.style_body(wo, 2, wrap_columns={1, 5, 6, 7, 8}, center_columns={2, 3})
+    printing.page_setup(ws, 2)  # staff print the summary: landscape, all columns on the page width
+    printing.page_setup(wo, 1)
     xlsx, js = out / "validacion.xlsx", out / "validacion.json"
     try:
         save(wb, xlsx)

@@ -174,3 +174,8 @@ def test_cli_writes_the_open_data_tables_and_the_report(tmp_path):
     assert all(u["institucion"] and u["lineas"] for u in report["instituciones_sin_registro"])
     text = (tmp_path / "output" / "2025" / "importacion.txt").read_text(encoding="utf-8")
     assert re.search(r"Líneas del cuerpo sin colocar: 0", text)
+    # The imported edition is published like a compiled one: its data package (with «linea») validates.
+    from frictionless import validate
+
+    checked = validate(str(tmp_path / "output" / "2025" / "datos" / "datapackage.json"))
+    assert checked.valid, checked.flatten(["rowNumber", "fieldName", "type", "note"])[:5]

@@ -16,13 +16,15 @@ import pytest
 from markupsafe import escape
 
 import opendata_fixtures as F
-from compiler import catalogs as cat, informe, opendata, template
+from compiler import catalogs as cat, dispatch, informe, opendata, template
 from compiler.catalogs import CATALOG_DIR
 from compiler.charts import fmt
 from compiler.model import normalise
 
 SPAN = re.compile(r'<span class="n" data-clave="([^"]+)" data-valor="(-?\d+)">([^<]*)</span>')
 SENT = ("INM", "COMAR", "CNDH")
+#: Generated but never recorded as sent: the response rate must not count them.
+GENERATED_ONLY = ("SRE", "CEAV")
 
 
 @pytest.fixture(scope="module")
@@ -38,14 +40,19 @@ def world(tmp_path_factory):
     ])
     opendata.write(before, prev, cats)
     ed = F.edition(root, "2026", sample=True)
-    for acronym in SENT:
-        body = next(b for b in cats.bodies if b.acronym == acronym)
-        template.save(template.build_workbook(ed, cats, body), template.template_path(ed, cats, body))
+    _generate(ed, cats, SENT + GENERATED_ONLY)
+    dispatch.mark_sent(ed, [(next(b for b in cats.bodies if b.acronym == a).id, "") for a in SENT], via="correo")
     subs = F.standard_set(root, ed)
     opendata.write(subs, ed, cats)
     analysis = informe.analyse(opendata.build(subs, ed, cats), ed, cats)
     html = informe.render_html(analysis, ed, {k: f"{k}.svg" for k in analysis.charts})
     return root, ed, subs, analysis, html
+
+
+def _generate(ed, cats, acronyms):
+    for acronym in acronyms:
+        body = next(b for b in cats.bodies if b.acronym == acronym)
+        template.save(template.build_workbook(ed, cats, body), template.template_path(ed, cats, body))
 
 
 def _csvs(folder: Path):
@@ -234,11 +241,26 @@ def test_year_over_year_lists_the_programs_that_continue(world):
     assert "Programa que ya no se informa" not in html
 
 
-def test_response_rate_counts_templates_sent(world):
+def test_response_rate_counts_templates_sent_not_generated(world):
     *_, analysis, html = world
     r = analysis.response
-    assert (r.sent, r.responded) == (3, 2)
+    # SRE reported and was generated a template, but it was never recorded as sent.
+    assert (r.sent, r.responded, r.basis) == (3, 2, dispatch.BASIS_SENT)
     assert r.rate == "66.7 %"
+    assert "Según el registro de envíos, la UPMRIP envió plantillas a" in " ".join(html.split())
+
+
+def test_without_recorded_sendings_the_rate_says_it_uses_generated_templates(world, tmp_path):
+    root, ed, subs, analysis, html = world
+    cats = cat.load()
+    other = F.edition(tmp_path, "2026", sample=True)
+    _generate(other, cats, SENT + GENERATED_ONLY)
+    fallback = informe.analyse(opendata.build(subs, other, cats), other, cats)
+    r = fallback.response
+    assert (r.sent, r.responded, r.basis) == (5, 3, dispatch.BASIS_GENERATED)
+    text = " ".join(informe.render_html(fallback, other, {k: f"{k}.svg" for k in fallback.charts}).split())
+    assert "Ninguna plantilla quedó registrada como enviada" in text
+    assert "Según el registro de envíos" not in text
 
 
 def test_no_contact_data_and_agency_text_is_escaped(world, tmp_path):

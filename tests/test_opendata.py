@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import json
 import zipfile
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -57,7 +59,7 @@ def _hostile_submission(root, ed):
 def test_files_are_written_with_bom_and_one_row_per_item(standard):
     root, ed, subs, data, paths = standard
     folder = root / "output" / ed.key / "datos"
-    assert {p.name for p in paths} == {"programas.csv", "cifras.csv", "retos.csv", "diccionario.csv",
+    assert {p.name for p in paths} == {"programas.csv", "cifras.csv", "retos.csv", "diccionario.csv", "datapackage.json",
                                        f"datos-abiertos-{ed.key}.xlsx"}
     for p in paths:
         assert p.parent == folder
@@ -86,11 +88,95 @@ def test_csv_round_trip_keeps_types_accents_and_newlines(standard):
     assert (back.figures["mujeres"].dropna() >= 0).all()
 
 
-def test_plain_pandas_reads_the_csv_without_options(standard):
+def test_data_package_validates_with_frictionless(standard):
+    from frictionless import validate
+
     root, ed, *_ = standard
-    df = pd.read_csv(root / "output" / ed.key / "datos" / "programas.csv")
-    assert df.columns[0] == "id_programa"  # the BOM is not glued to the first header
-    assert "Instituto Nacional de Migración" in set(df["institucion"])
+    folder = root / "output" / ed.key / "datos"
+    report = validate(str(folder / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    pkg = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    assert [r["path"] for r in pkg["resources"]] == ["programas.csv", "cifras.csv", "retos.csv", "diccionario.csv"]
+    assert pkg["licenses"] == [{"name": "libre-uso-mx", "title": "Términos de Libre Uso MX",
+                                "path": "https://datos.gob.mx/libreusomx"}]
+    assert pkg["sources"]
+    schemas = {r["name"]: r["schema"] for r in pkg["resources"]}
+    entidad = next(f for f in schemas["programas"]["fields"] if f["name"] == "entidad_clave")
+    assert (entidad["type"], entidad["constraints"]["pattern"]) == ("string", "^[0-9]{2}$")
+    assert schemas["cifras"]["primaryKey"] == ["id_programa", "fila"]
+    assert schemas["retos"]["foreignKeys"][0]["reference"] == {"resource": "programas", "fields": ["id_programa"]}
+
+
+def test_frictionless_catches_a_code_read_as_number_and_an_orphan_row(standard, tmp_path):
+    """The package is not a formality: a mangled copy of the data fails its validation."""
+    import shutil
+
+    from frictionless import validate
+
+    root, ed, *_ = standard
+    folder = tmp_path / "datos"
+    shutil.copytree(root / "output" / ed.key / "datos", folder)
+    programs = pd.read_csv(folder / "programas.csv")  # what the issue saw: «07» becomes 7.0
+    programs.to_csv(folder / "programas.csv", index=False, encoding="utf-8-sig", lineterminator="\r\n")
+    retos = (folder / "retos.csv").read_text(encoding="utf-8-sig").replace(f"{ed.key}-0001,", f"{ed.key}-9999,", 1)
+    (folder / "retos.csv").write_text(retos, encoding="utf-8-sig", newline="")
+    errors = validate(str(folder / "datapackage.json")).flatten(["fieldName", "type"])
+    types = {t for _, t in errors}
+    assert "foreign-key" in types, errors
+    assert any(name == "entidad_clave" for name, _ in errors), errors
+
+
+def test_readme_snippet_reads_every_csv_with_the_declared_types(standard, monkeypatch):
+    import re
+
+    from compiler import __file__ as package_file
+
+    root, ed, subs, data, paths = standard
+    readme = (Path(package_file).parent.parent / "README.md").read_text(encoding="utf-8")
+    code = re.search(r"<!-- lectura-pandas -->\s*```python\n(.*?)```", readme, re.S).group(1)
+    monkeypatch.chdir(root)
+    scope: dict = {}
+    exec(code.replace('"output/2026/datos"', f'"output/{ed.key}/datos"'), scope)
+    pkg = scope["paquete"]
+    expected = {"string": "string", "integer": "Int64", "date": "datetime64"}
+    for resource in pkg["resources"]:
+        frame = scope["leer"](resource["name"])
+        declared = {f["name"]: expected[f["type"]] for f in resource["schema"]["fields"]}
+        # pandas picks the date resolution (s, us or ns) itself; the type is what matters.
+        assert {c: str(t).partition("[")[0] for c, t in frame.dtypes.items()} == declared, resource["name"]
+    programs = scope["programas"]
+    for f in pkg["resources"][0]["schema"]["fields"]:
+        if f["type"] == "date":
+            programs[f["name"]] = programs[f["name"]].astype("datetime64[ns]")
+    assert set(programs["entidad_clave"].dropna()) == {"01", "07"}  # Aguascalientes and Chiapas, leading zero kept
+    pd.testing.assert_frame_equal(programs, opendata.neutralised(data.programs), check_dtype=True)
+
+
+def test_dictionary_speaks_to_data_users_not_to_agencies(standard):
+    root, ed, subs, data, paths = standard
+    text = " ".join(data.dictionary["descripcion"])
+    for instruction in ("Elija", "Deje vac", "dd/mm/aaaa", "¿", "Alt+Enter", "sin separadores", "escríbalo"):
+        assert instruction not in text, instruction
+    d = data.dictionary.set_index(["archivo", "columna"])
+    assert d.loc[("cifras.csv", "mujeres"), "unidad"] == opendata.UNIT_FROM_ROW
+    assert "hoja «Cifras»" in d.loc[("cifras.csv", "mujeres"), "origen"]
+    assert "INEGI" in d.loc[("programas.csv", "entidad_clave"), "origen"]
+    assert d.loc[("programas.csv", "fecha_inicio"), "tipo"] == "fecha (AAAA-MM-DD)"
+
+
+def test_licence_comes_from_the_edition_settings(tmp_path):
+    from compiler import settings
+    from compiler.errors import SettingsError
+
+    settings.init(tmp_path, "2026")
+    path = tmp_path / "ediciones" / "2026.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("licencia: libre-uso-mx", "licencia: CC-BY-4.0"), encoding="utf-8")
+    ed = settings.load(tmp_path, "2026")
+    assert opendata.package(ed)["licenses"][0]["path"] == "https://creativecommons.org/licenses/by/4.0/"
+    path.write_text(text.replace("licencia: libre-uso-mx", "licencia: libre"), encoding="utf-8")
+    with pytest.raises(SettingsError, match="datos_abiertos.licencia"):
+        settings.load(tmp_path, "2026")
 
 
 def test_dictionary_describes_exactly_the_published_columns(standard):
@@ -98,13 +184,13 @@ def test_dictionary_describes_exactly_the_published_columns(standard):
     folder = root / "output" / ed.key / "datos"
     with (folder / "diccionario.csv").open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    assert list(rows[0]) == ["archivo", "columna", "descripcion", "tipo"]
+    assert list(rows[0]) == ["archivo", "columna", "descripcion", "tipo", "unidad", "origen"]
     for name in ("programas.csv", "cifras.csv", "retos.csv"):
         with (folder / name).open(encoding="utf-8-sig", newline="") as fh:
             header = next(csv.reader(fh))
         described = [r["columna"] for r in rows if r["archivo"] == name]
         assert header == described, name
-        assert all(r["descripcion"] and r["tipo"] for r in rows if r["archivo"] == name)
+        assert all(r["descripcion"] and r["tipo"] and r["origen"] for r in rows if r["archivo"] == name)
     published = {r["columna"] for r in rows if r["archivo"] == "programas.csv"}
     for f in PROGRAM_FIELDS:
         assert (f.id in published) == f.public, f.id
@@ -132,7 +218,7 @@ def test_no_contact_data_in_any_public_file(standard):
     root, ed, subs, data, paths = standard
     secrets = {v for c in F.CONTACTS for v in c}
     for p in paths:
-        if p.suffix == ".csv":
+        if p.suffix in (".csv", ".json"):
             text = p.read_text(encoding="utf-8-sig")
         else:
             with zipfile.ZipFile(p) as z:
@@ -234,3 +320,15 @@ def test_failed_write_keeps_previous_files_and_leaves_no_temporaries(standard, m
         opendata.write(subs[:1], ed, cat.load())
     assert {p: p.read_bytes() for p in paths} == before
     assert not list(paths[0].parent.glob(".~*"))
+
+
+def test_data_written_before_the_package_still_reads_with_its_types(standard, tmp_path):
+    """An earlier edition's folder (no datapackage.json) still feeds the year-over-year comparison."""
+    import shutil
+
+    root, ed, subs, data, paths = standard
+    folder = tmp_path / "datos"
+    shutil.copytree(root / "output" / ed.key / "datos", folder)
+    (folder / "datapackage.json").unlink()
+    back = opendata.read(folder)
+    assert str(back.figures["total"].dtype) == "Int64" and set(back.programs["entidad_clave"].dropna()) == {"01", "07"}

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from compiler import board, reader, register, settings, template
+from compiler import board, dispatch, reader, register, settings, template
 from compiler.cli import main
 from compiler.errors import OutputError
 from compiler.model import Finding, Report
@@ -52,6 +52,7 @@ def build_scenario(edition, cats):
     extra = edition.paths.templates / "apf" / "INM-programa-2.xlsx"  # staff copied it for a second program
     template.save(template.build_workbook(edition, cats, inm), extra)
     template.save(template.build_workbook(edition, cats, None), template.template_path(edition, cats, None))
+    dispatch.mark_sent(edition, dispatch.selection(edition, cats)[0], via="correo", when=T0 - dt.timedelta(days=30))
 
     a = send(edition, cats, "INM", "Orientación a migrantes", T0)
     b = send(edition, cats, "INM", "Repatriación digna", T0)
@@ -211,3 +212,48 @@ def test_files_sheet_links_each_feedback_workbook(edition, cats, season):
     assert cell.value == "retroalimentacion/inm/Repatriación digna-observaciones.xlsx"
     assert (path.parent / cell.hyperlink.target).exists()
     assert links["comar/Asistencia a refugiados.xlsx"].value is None
+
+
+def test_board_counts_templates_recorded_as_sent_and_says_so(edition, cats, season):
+    scenario(edition, season)
+    dispatch.path_of(edition).unlink()
+    b = board.build(edition, cats, register.load(edition))
+    assert b.basis == dispatch.BASIS_GENERATED and b.total().templates == 5
+    ws = openpyxl.load_workbook(board.write_excel(b, cats))["Tablero"]
+    assert ws["D5"].value == "Plantillas generadas (sin envío registrado)"
+    assert "Ninguna plantilla está registrada como enviada" in ws["A3"].value
+
+    runner = CliRunner()
+    for _ in range(2):  # the second time is a reminder: same template, not a second one
+        result = runner.invoke(main, ["enviar", "--edition", "2026", "--institucion", "CEAV", "--via", "correo",
+                                      "--fecha", "2026-07-01", "--raiz", str(edition.paths.root)])
+        assert result.exit_code == 0, result.output
+    assert "1 plantilla(s) a 1 institución(es)" in result.output
+    assert [(s.via, s.enviado, s.plantilla) for s in dispatch.load(edition)] == [
+        ("correo", "2026-07-01T00:00:00", "apf/CEAV.xlsx")] * 2
+    b = board.build(edition, cats, register.load(edition))
+    rows = {r.acronym: r for g in b.groups for r in g.rows}
+    assert b.basis == dispatch.BASIS_SENT and b.total().templates == 1
+    assert (rows["CEAV"].templates, rows["CEAV"].missing) == (1, True)
+    # INM had templates generated but none recorded as sent: it is not counted as waited for.
+    assert "INM" not in rows or (rows["INM"].templates, rows["INM"].missing) == (0, False)
+    ws = openpyxl.load_workbook(board.write_excel(b, cats))["Tablero"]
+    assert ws["D5"].value == "Plantillas enviadas" and "registradas como enviadas" in ws["A3"].value
+
+
+def test_enviar_names_an_unknown_institution_and_records_nothing(edition, cats, season):
+    scenario(edition, season)
+    before = dispatch.load(edition)
+    result = CliRunner().invoke(main, ["enviar", "--edition", "2026", "--institucion", "INMM",
+                                       "--raiz", str(edition.paths.root)])
+    assert result.exit_code == 2 and "INMM" in result.output and "Traceback" not in result.output
+    assert dispatch.load(edition) == before
+
+
+def test_concurrent_marks_lose_no_record(edition, cats):
+    from concurrent.futures import ThreadPoolExecutor
+
+    body = cats.body_by_name("INM").id
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda i: dispatch.mark_sent(edition, [(body, f"copia-{i}.xlsx")], via="portal"), range(24)))
+    assert dispatch.sent(edition) == {body: 24}

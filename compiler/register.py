@@ -38,7 +38,7 @@ from typing import Any, Iterable
 
 from . import __version__
 from .atomic import write_text
-from .errors import CompendioError, OutputError
+from .errors import CompendioError, OutputError, system_reason
 from .model import Report
 from .settings import Edition
 from .validation import ARRIVED_TOGETHER
@@ -315,4 +315,4 @@ def save(register: Register, edition: Edition) -> Path:
     try:
         return write_text(path, json.dumps(register.to_json(), ensure_ascii=False, indent=1))
     except OSError as exc:
-        raise OutputError(f"No se pudo escribir el registro de envíos {path} ({exc.strerror or exc}).") from None
+        raise OutputError(f"No se pudo escribir el registro de envíos {path} ({system_reason(exc)}).") from None

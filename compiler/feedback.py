@@ -180,7 +180,7 @@ def _fingerprint(report: Report, edition: Edition, data: bytes | None) -> str:
     parts = [__version__, display_path(report.path, edition), edition.title, f"{edition.deadline}",
              edition.contact.get("correo", "")]
     parts += [f"{f.severity}|{f.code}|{f.sheet}|{f.cell}|{f.message}|{f.value!r}" for f in report.findings]
-    h.update("\x1f".join(parts).encode("utf-8"))
+    h.update("\x1f".join(parts).encode("utf-8", "surrogatepass"))
     return h.hexdigest()
 
 

@@ -1020,7 +1020,7 @@ def write_summary(reports: list[Report], edition: Edition, when: dt.datetime | N
     from .errors import OutputError, system_reason
     from .findings import title
     from .template import save
-    from .textsafe import append
+    from .textsafe import append, clean
 
     when = (when or dt.datetime.now()).replace(microsecond=0)
     rows = summary_rows(reports, edition)
@@ -1081,7 +1081,7 @@ def write_summary(reports: list[Report], edition: Edition, when: dt.datetime | N
     xlsx, js = out / "validacion.xlsx", out / "validacion.json"
     try:
         save(wb, xlsx)
-        write_text(js, json.dumps(doc, ensure_ascii=False, indent=1))
+        write_text(js, clean(json.dumps(doc, ensure_ascii=False, indent=1)))
     except OSError as exc:
         raise OutputError(f"No se pudo escribir el resumen de validación en {out} ({system_reason(exc)}).") from None
     return xlsx, js

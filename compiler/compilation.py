@@ -163,6 +163,9 @@ def _publish(staged: list[Path], edition: settings.Edition) -> list[Path]:
             except ValueError:  # a hook that wrote straight to its own place
                 published.append(Path(path))
                 continue
+            if not Path(path).exists():  # a hook that names a file it did not write
+                published.append(final)
+                continue
             final.parent.mkdir(parents=True, exist_ok=True)
             os.replace(path, final)
             published.append(final)

@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Iterator
 
-from .errors import OutputError
+from .errors import OutputError, system_reason
 
 
 @contextlib.contextmanager
@@ -25,7 +25,7 @@ def atomic_write(path: Path, suffix: str | None = None) -> Iterator[Path]:
         fd, tmp = tempfile.mkstemp(prefix=".~", suffix=suffix or path.suffix, dir=path.parent)
         os.close(fd)
     except OSError as exc:
-        raise _output_error(f"No se puede escribir en {path.parent}: {exc.strerror}.", exc) from None
+        raise _output_error(f"No se puede escribir en {path.parent}: {system_reason(exc)}.", exc) from None
     tmp_path = Path(tmp)
     try:
         yield tmp_path
@@ -34,7 +34,7 @@ def atomic_write(path: Path, suffix: str | None = None) -> Iterator[Path]:
         os.replace(tmp_path, path)
     except OSError as exc:
         tmp_path.unlink(missing_ok=True)
-        raise _output_error(f"No se pudo escribir {path}: {exc.strerror}. "
+        raise _output_error(f"No se pudo escribir {path}: {system_reason(exc)}. "
                             "Si el archivo está abierto en otro programa, ciérrelo e intente de nuevo.", exc) from None
     except BaseException:
         tmp_path.unlink(missing_ok=True)
@@ -44,7 +44,7 @@ def atomic_write(path: Path, suffix: str | None = None) -> Iterator[Path]:
 def _output_error(message: str, cause: OSError) -> OutputError:
     """Keep the system's reason so callers can phrase their own, fuller message."""
     err = OutputError(message)
-    err.strerror = cause.strerror or str(cause)
+    err.strerror = system_reason(cause)
     return err
 
 

@@ -22,6 +22,7 @@ from .catalogs import Body, Catalogs
 from .model import normalise
 from .register import SUSTITUIDO, Entry, Register
 from .settings import Edition
+from .textsafe import put
 
 NO_SECTOR = "Sin sector identificado"
 UNIDENTIFIED = "Archivos que no se pudieron identificar"
@@ -227,7 +228,7 @@ def _header(ws, r: int, headers) -> None:
 
 def _write_line(ws, r: int, values: list, bold: bool = False) -> None:
     for i, v in enumerate(values, start=1):
-        c = ws.cell(r, i, v)
+        c = put(ws, r, i, v)
         if isinstance(v, int):
             c.number_format = COUNT
         elif isinstance(v, dt.datetime):
@@ -323,7 +324,7 @@ def _files_sheet(wb: Workbook, board: Board, catalogs: Catalogs, folder: Path) -
 
 def write_excel(board: Board, catalogs: Catalogs, path: Path | None = None) -> Path:
     """``output/<ed>/tablero.xlsx``: «Tablero» (summary) and «Archivos» (every register entry)."""
-    from .errors import OutputError
+    from .errors import OutputError, system_reason
     from .template import save
 
     path = path or board.edition.paths.output / "tablero.xlsx"
@@ -335,5 +336,5 @@ def write_excel(board: Board, catalogs: Catalogs, path: Path | None = None) -> P
     try:
         return save(wb, path)
     except OSError as exc:
-        raise OutputError(f"No se pudo escribir el tablero {path} ({exc.strerror or exc}). "
+        raise OutputError(f"No se pudo escribir el tablero {path} ({system_reason(exc)}). "
                           "Si lo tiene abierto en Excel, ciérrelo y vuelva a intentarlo.") from None

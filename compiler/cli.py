@@ -14,9 +14,10 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from . import __version__
-from .errors import CompendioError
+from .errors import CompendioError, system_reason
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 
@@ -37,8 +38,10 @@ def _click_in_spanish() -> None:
 
 _click_in_spanish()
 
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+# soft_wrap: a message is never cut into lines at the terminal's width (a narrow terminal or a
+# long path would break it mid-phrase); the terminal wraps it, and a pipe gets it whole.
+console = Console(highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 CONTEXT = {"help_option_names": ["-h", "--help", "--ayuda"], "max_content_width": 100}
 
@@ -61,8 +64,12 @@ def friendly_errors(f):
         try:
             return f(*args, **kwargs)
         except CompendioError as exc:
-            err_console.print(f"[bold red]Error:[/] {exc}")
+            err_console.print(f"[bold red]Error:[/] {escape(str(exc))}")
             sys.exit(exc.exit_code)
+        except OSError as exc:  # disk full, no permission… anywhere not already phrased by the library
+            where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+            err_console.print(f"[bold red]Error:[/] no se pudo leer o escribir{escape(where)}: {system_reason(exc)}.")
+            sys.exit(2)
         except KeyboardInterrupt:
             err_console.print("Interrumpido; no se escribió ningún archivo a medias.")
             sys.exit(130)
@@ -233,9 +240,14 @@ def _write_all_feedback(reports, ed, cats, advance) -> list[Path]:
         with ProcessPoolExecutor(workers) as pool:
             futures = [pool.submit(write_feedback, r, ed, cats) for r in reports]
             results = []
-            for fut in futures:
-                results.append(fut.result())
-                advance()
+            try:
+                for fut in futures:
+                    results.append(fut.result())
+                    advance()
+            except BaseException:
+                # One message for the run (disk full fails every worker alike): stop the rest now.
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
     written = [p for p in results if p is not None]
     return written
 

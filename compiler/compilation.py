@@ -8,10 +8,16 @@ open data (``AFTER_COMPENDIO``).
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import importlib
 import importlib.util
 import multiprocessing
+import os
+import shutil
+import signal
+import sys
+import threading
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -21,8 +27,12 @@ from typing import Callable, Protocol
 from . import catalogs as cat
 from . import publication as pubmod
 from . import corrections, render, settings
-from .errors import CompendioError
+from .errors import CompendioError, OutputError, system_reason
 from .model import Report, Submission
+
+#: Where a compile stages the Informe and the open data until the Compendio is written
+#: (inside ``output/<ed>/``; hidden, and emptied by the next run before it starts).
+STAGING_DIR = ".~compilando"
 
 
 class Progress(Protocol):
@@ -108,11 +118,91 @@ def _after_compendio(publication, submissions, edition, catalogs, *, draft: bool
 AFTER_COMPENDIO: list[Callable[..., list[Path]]] = [_after_compendio]
 
 
+@dataclass(frozen=True)
+class _StagedPaths(settings.EditionPaths):
+    """The edition's paths with ``output`` moved to the staging folder (inputs stay where they are)."""
+
+    staging: Path = Path()
+
+    @property
+    def output(self) -> Path:
+        return self.staging
+
+
+def staging_dir(edition: settings.Edition) -> Path:
+    return edition.paths.output / STAGING_DIR
+
+
+def clean_leftovers(edition: settings.Edition) -> None:
+    """Remove what a killed run left: the staging folder and ``.~*`` temporary files in ``output/<ed>/``."""
+    out = edition.paths.output
+    if not out.is_dir():
+        return
+    shutil.rmtree(out / STAGING_DIR, ignore_errors=True)
+    for tmp in out.rglob(".~*"):
+        if tmp.is_file():
+            tmp.unlink(missing_ok=True)
+
+
 def _run_hooks(publication, submissions, edition, catalogs, draft: bool) -> list[Path]:
+    """Run the hooks with every output going to the staging folder; returns the staged files."""
+    stage = staging_dir(edition)
+    stage.mkdir(parents=True, exist_ok=True)
+    staged = dataclasses.replace(edition, paths=_StagedPaths(edition.paths.root, edition.paths.edition, stage))
     written: list[Path] = []
     for hook in AFTER_COMPENDIO:
-        written += hook(publication, submissions, edition, catalogs, draft=draft)
+        written += hook(publication, submissions, staged, catalogs, draft=draft)
     return written
+
+
+def _publish(staged: list[Path], edition: settings.Edition) -> list[Path]:
+    """Move the staged companions into ``output/<ed>/``, once the Compendio is in place."""
+    stage, out = staging_dir(edition), edition.paths.output
+    published = []
+    try:
+        for path in staged:
+            try:
+                final = out / Path(path).relative_to(stage)
+            except ValueError:  # a hook that wrote straight to its own place
+                published.append(Path(path))
+                continue
+            if not Path(path).exists():  # a hook that names a file it did not write
+                published.append(final)
+                continue
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, final)
+            published.append(final)
+    except OSError as exc:
+        raise OutputError(f"No se pudieron publicar el Informe Ejecutivo y los datos abiertos en {out} "
+                          f"({system_reason(exc)}); el Compendio sí se escribió.") from None
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    return published
+
+
+def _die_with_parent(parent: int) -> None:
+    """In the forked child: end when the parent ends, even by ``kill -9`` (nothing would publish then).
+
+    On Linux the kernel sends SIGKILL (``PR_SET_PDEATHSIG``); everywhere, a thread
+    watches for the child being handed to another parent.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(1)
+
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+    threading.Thread(target=watch, daemon=True).start()
 
 
 class _Companions:
@@ -122,12 +212,13 @@ class _Companions:
     def __init__(self, *args):
         ctx = multiprocessing.get_context("fork")
         self._receive, send = ctx.Pipe(duplex=False)
-        self._process = ctx.Process(target=self._child, args=(send, *args), daemon=True)
+        self._process = ctx.Process(target=self._child, args=(os.getpid(), send, *args), daemon=True)
         self._process.start()
         send.close()
 
     @staticmethod
-    def _child(send, *args) -> None:
+    def _child(parent, send, *args) -> None:
+        _die_with_parent(parent)
         try:
             send.send(("ok", [str(p) for p in _run_hooks(*args)]))
         except CompendioError as exc:
@@ -165,6 +256,7 @@ def compile_edition(root: Path, edition_key: str, *, progress: Progress | None =
     progress = progress or _Silent()
     started = time.perf_counter()
     edition = settings.load(Path(root), edition_key)
+    clean_leftovers(edition)
     catalogs = cat.load()
     paths = discover(edition)
     progress.stage("Leyendo y validando los reportes", total=len(paths))
@@ -178,6 +270,7 @@ def compile_edition(root: Path, edition_key: str, *, progress: Progress | None =
 
     # Everything read so far lives until the end; keep the garbage collector from walking it during layout.
     gc.freeze()
+    background = None
     try:
         progress.stage("Armando el contenido")
         publication = pubmod.build(accepted, edition, catalogs)
@@ -185,7 +278,6 @@ def compile_edition(root: Path, edition_key: str, *, progress: Progress | None =
         out = compendio_path(edition)
         html_path = render.write_text(out.with_suffix(".html"), html) if keep_html else None
 
-        background = None
         if companions and not draft and "fork" in multiprocessing.get_all_start_methods():
             background = _Companions(publication, accepted, edition, catalogs, draft)
 
@@ -206,11 +298,14 @@ def compile_edition(root: Path, edition_key: str, *, progress: Progress | None =
         written: list[Path] = []
         if companions:
             progress.stage("Informe Ejecutivo y datos abiertos")
-            written = background.result() if background else _run_hooks(publication, accepted, edition, catalogs, draft)
+            staged = background.result() if background else _run_hooks(publication, accepted, edition, catalogs, draft)
             background = None
+            written = _publish(staged, edition)
     finally:
         if background is not None:  # the Compendio failed: do not leave the companions running
             background.cancel()
+        if companions:
+            shutil.rmtree(staging_dir(edition), ignore_errors=True)
         gc.unfreeze()
     return Result(out, html_path, pages, len(publication.programs), len(accepted), rejected,
                   time.perf_counter() - started, written, checked.replaced, outcomes, corrections_report)

@@ -39,11 +39,13 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from . import __version__
 from . import geometry as g
 from .catalogs import Catalogs
-from .errors import OutputError
+from .errors import OutputError, system_reason
 from .findings import title
+from .reader import check_limits
 from .model import SEVERITY_ORDER, Finding, Report
 from .settings import Edition
 from .template import INPUT_FILL, save
+from .textsafe import clean, put
 
 COMMENT_AUTHOR = "Compendio – validación"
 #: Separates our messages from a comment the cell already had (kept under ours, with its author).
@@ -173,7 +175,7 @@ def write_feedback(report: Report, edition: Edition, catalogs: Catalogs | None =
     try:
         return save(wb, target)
     except OSError as exc:
-        raise OutputError(f"No se pudo escribir la retroalimentación {target} ({exc.strerror or exc}). "
+        raise OutputError(f"No se pudo escribir la retroalimentación {target} ({system_reason(exc)}). "
                           "Revise que haya espacio y permiso de escritura en la carpeta output/.") from None
 
 
@@ -190,7 +192,7 @@ def _fingerprint(report: Report, edition: Edition, data: bytes | None) -> str:
     parts = [__version__, display_path(report.path, edition), edition.title, f"{edition.deadline}",
              edition.contact.get("correo", "")]
     parts += [f"{f.severity}|{f.code}|{f.sheet}|{f.cell}|{f.message}|{f.value!r}" for f in report.findings]
-    h.update("\x1f".join(parts).encode("utf-8"))
+    h.update("\x1f".join(parts).encode("utf-8", "surrogatepass"))
     return h.hexdigest()
 
 
@@ -214,6 +216,8 @@ def _open_copy(data: bytes) -> Workbook | None:
     if not data.startswith(ZIP_MAGIC):
         return None
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            check_limits(z, Path("libro"))  # a «zip bomb» gets its findings, never an openpyxl copy
         with warnings.catch_warnings():
             # "extension is not supported and will be removed": handled by _restore_dropdowns.
             warnings.simplefilter("ignore")
@@ -328,7 +332,7 @@ def _mark_cells(wb: Workbook, findings: list[Finding]) -> dict[int, str]:
         if previous is not None and previous.author != COMMENT_AUTHOR and previous.text.strip():
             text += f"{EARLIER_COMMENT.format(author=previous.author or '')}{previous.text.strip()}"
         lines = sum(1 + len(part) // 48 for part in text.split("\n"))
-        cell.comment = Comment(text, COMMENT_AUTHOR, height=min(40 + 15 * lines, 600), width=340)
+        cell.comment = Comment(clean(text), COMMENT_AUTHOR, height=min(40 + 15 * lines, 600), width=340)
     return links
 
 
@@ -414,7 +418,7 @@ def _write_observations(ws, report: Report, findings: list[Finding], edition: Ed
         ws.cell(row, 1).alignment = Alignment(vertical="top")
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
         ws.merge_cells(start_row=row, start_column=3, end_row=row, end_column=ncols)
-        c = ws.cell(row, 3, value)
+        c = put(ws, row, 3, value)
         c.alignment = WRAP
         if label == "Resultado":
             c.font = Font(bold=True)
@@ -442,8 +446,8 @@ def _write_observations(ws, report: Report, findings: list[Finding], edition: Ed
             where.hyperlink = Hyperlink(ref=where.coordinate, location=target, tooltip="Ir a la celda")
             where.font = copy(LINK_FONT)
         ws.cell(row, 4, title(f.code))
-        ws.cell(row, 5, display_value(f.value) if f.cell or f.value is not None else "")
-        ws.cell(row, 6, f.message)
+        put(ws, row, 5, display_value(f.value) if f.cell or f.value is not None else "")
+        put(ws, row, 6, f.message)
         ws.cell(row, 7, f.code)
         for col in range(1, ncols + 1):
             ws.cell(row, col).alignment = WRAP

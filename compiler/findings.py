@@ -43,6 +43,7 @@ _CODES = (
     Code("archivo-con-contrasena", "error", "Protegido con contraseña", "{detalle}", fatal=True),
     Code("archivo-danado", "error", "Archivo dañado", "{detalle}", fatal=True),
     Code("archivo-ilegible", "error", "No se pudo abrir", "{detalle}", fatal=True),
+    Code("archivo-demasiado-grande", "error", "Archivo demasiado grande al descomprimirse", "{detalle}", fatal=True),
     Code("no-es-plantilla", "error", "No es la plantilla", "{detalle}", fatal=True),
     Code("sin-sello", "error", "Plantilla sin sello", "{detalle}", fatal=True),
     Code("hoja-faltante", "error", "Falta una hoja", "{detalle}", fatal=True),
@@ -54,6 +55,13 @@ _CODES = (
     Code("formula-sin-valor", "error", "Fórmula sin resultado",
          "La celda tiene una fórmula cuyo resultado no se guardó (el archivo no se abrió ni se guardó en Excel). "
          "Escriba el valor en lugar de la fórmula, o abra el libro en Excel y guárdelo."),
+    Code("libro-con-macros", "error", "Libro con macros",
+         "El libro contiene macros (código de VBA){extension}. Por seguridad no se aceptan libros con macros: "
+         "copie sus datos a la plantilla .xlsx de esta edición, o guárdelo como «Libro de Excel (.xlsx)», "
+         "y envíelo de nuevo."),
+    Code("caracteres-de-control", "nota", "Caracteres invisibles quitados",
+         "El texto tenía caracteres de control invisibles (como los que deja copiar y pegar desde "
+         "otro sistema); se quitaron para publicarlo. No hace falta hacer nada, pero revise que el texto se lea bien."),
     Code("valor-con-error", "error", "Celda con error de Excel",
          "La celda muestra el error de Excel «{error}» en lugar de un dato. Escriba el valor, o corrija la "
          "fórmula que lo produce."),

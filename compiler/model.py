@@ -80,6 +80,10 @@ class Submission:
     #: Input cells whose saved value is an Excel error (#DIV/0!, #REF!…): (sheet!cell, error).
     #: The value reader gives them as blank, so they are kept apart to be reported as what they are.
     error_values: list[tuple[str, str]] = field(default_factory=list)
+    #: Cells whose text held control characters, removed on reading (sheet!cell).
+    control_characters: list[str] = field(default_factory=list)
+    #: The workbook carries macro code (or is an .xlsm).
+    macros: bool = False
 
     def value(self, field_id: str) -> Any:
         c = self.fields.get(field_id)

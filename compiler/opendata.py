@@ -33,8 +33,9 @@ from typing import Any, Callable, Iterable
 
 import pandas as pd
 
+from . import textsafe
 from .catalogs import CATALOG_DIR, Catalogs
-from .errors import CatalogError, OutputError
+from .errors import CatalogError, OutputError, system_reason
 from .model import Submission, normalise
 from .settings import DEFAULT_LICENCE, LICENCES, Edition
 from .spec import BREAKDOWNS, CIFRAS_BY_ID, CIFRAS_COLUMNS, FIELDS_BY_ID, PEOPLE_UNITS, PROGRAM_FIELDS, Field
@@ -50,7 +51,7 @@ THEMES_FILE = "temas_retos.csv"
 OTHER_THEME = ("otros", "Otros retos")
 
 #: Characters that make a spreadsheet treat a cell as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = textsafe.FORMULA_STARTS
 
 # Dictionary types (Spanish, for the reader), the pandas dtype and the Table Schema type of each.
 TYPE_TEXT, TYPE_INT, TYPE_DATE = "texto", "entero", "fecha (AAAA-MM-DD)"
@@ -432,11 +433,8 @@ def reach(figures: pd.DataFrame) -> dict[str, int]:
 
 # --- neutralising and writing -----------------------------------------------------
 
-def neutralise(value: Any) -> Any:
-    """Prefix an apostrophe to text a spreadsheet would run as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+#: Clean, and prefix an apostrophe to text a spreadsheet would run as a formula (the one sanitiser).
+neutralise = textsafe.neutralise
 
 
 def neutralised(df: pd.DataFrame) -> pd.DataFrame:
@@ -453,10 +451,18 @@ def _atomic(path: Path, write: Callable[[Path], None]) -> Path:
     os.close(fd)
     try:
         write(Path(tmp))
+        # mkstemp makes the file private (0600): open data is for everyone to read, like the PDFs.
+        os.chmod(tmp, 0o666 & ~_umask())
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return Path(tmp)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _write_csv(df: pd.DataFrame, path: Path) -> None:
@@ -521,7 +527,7 @@ def write(submissions: Iterable[Submission], edition: Edition, catalogs: Catalog
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError(f"No se pudo crear la carpeta {folder} ({exc.strerror}).") from None
+        raise OutputError(f"No se pudo crear la carpeta {folder} ({system_reason(exc)}).") from None
     jobs: list[tuple[Path, Callable[[Path], None]]] = [
         (folder / name, lambda p, df=df: _write_csv(neutralised(df), p)) for name, df in data.tables().items()]
     jobs.append((folder / DICTIONARY_FILE, lambda p: _write_csv(neutralised(data.dictionary), p)))
@@ -535,7 +541,7 @@ def write(submissions: Iterable[Submission], edition: Edition, catalogs: Catalog
     except OSError as exc:
         for tmp, _ in done:
             tmp.unlink(missing_ok=True)
-        raise OutputError(f"No se pudieron escribir los datos abiertos en {folder} ({exc.strerror or exc}).") from None
+        raise OutputError(f"No se pudieron escribir los datos abiertos en {folder} ({system_reason(exc)}).") from None
     for tmp, final in done:
         os.replace(tmp, final)
     return [final for _, final in done]

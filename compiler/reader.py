@@ -16,18 +16,34 @@ import hashlib
 import io
 import re
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
 from python_calamine import CalamineError, CalamineWorkbook
 
 from . import geometry as g
-from .errors import UnreadableWorkbook
+from .errors import UnreadableWorkbook, system_reason
 from .model import Cell, FreeTable, Indicator, Submission, normalise
+from .textsafe import CONTROL_CHARS
 from .spec import CIFRAS_COLUMNS, PROGRAM_FIELDS, Stamp, cifras_col, programa_layout
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls and password-protected .xlsx
 ZIP_MAGIC = b"PK\x03\x04"
+
+# Limits checked before any parser sees a zip member. A filled template inflates to well under
+# 1 MB, with members compressed at most about 15:1; a «zip bomb» of a few MB can inflate to GB.
+#: Largest uncompressed member (a sheet) accepted.
+MAX_MEMBER_BYTES = 50 * 1024 * 1024
+#: Largest uncompressed total of all members.
+MAX_TOTAL_BYTES = 200 * 1024 * 1024
+#: Highest compression ratio accepted for a member larger than ``RATIO_FLOOR_BYTES``.
+MAX_RATIO = 100
+RATIO_FLOOR_BYTES = 1024 * 1024
+#: Most members a workbook may have.
+MAX_MEMBERS = 10_000
+#: Macro code inside a workbook (.xlsm, or an .xlsx carrying one).
+MACRO_MEMBER = re.compile(r"(^|/)vbaProject\.bin$|(^|/)vbaData\.xml$", re.IGNORECASE)
 
 
 def sniff(path: Path, head: bytes, data: bytes | None = None) -> None:
@@ -93,10 +109,19 @@ def _sniff_zip(path: Path, data: bytes | None = None) -> None:
     workbook reader, which reports it as damaged.
     """
     try:
-        with zipfile.ZipFile(io.BytesIO(data) if data is not None else path) as z:
-            names = set(z.namelist())
+        z = zipfile.ZipFile(io.BytesIO(data) if data is not None else path)
     except (zipfile.BadZipFile, OSError, ValueError):
         return
+    with z:
+        names = set(z.namelist())
+        try:
+            check_limits(z, path)
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, zlib.error):
+            # A member that does not inflate to what its header says: never hand it to a parser.
+            raise UnreadableWorkbook(
+                "archivo-danado", path,
+                f"{path.name}: el archivo está dañado (una de sus partes no coincide con lo que declara) y no "
+                "se puede abrir. Ábralo en Excel, guárdelo de nuevo y reenvíelo.") from None
     if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
         if "xl/workbook.bin" in names:
             raise UnreadableWorkbook(
@@ -108,6 +133,58 @@ def _sniff_zip(path: Path, data: bytes | None = None) -> None:
         "no-es-xlsx", path,
         f"{path.name}: no es un libro de Excel (.xlsx); parece {kind}. Llene la plantilla .xlsx de esta "
         "edición y envíela sin cambiarle la extensión.")
+
+
+def _too_big(path: Path, why: str) -> UnreadableWorkbook:
+    return UnreadableWorkbook(
+        "archivo-demasiado-grande", path,
+        f"{Path(path).name}: no se abrió porque {why}; un reporte llenado en la plantilla no pasa de unos "
+        "cuantos MB. Puede ser un archivo dañado o malicioso: guarde de nuevo la plantilla en Excel, sin "
+        "imágenes ni hojas agregadas, y envíela otra vez.")
+
+
+def check_limits(z: zipfile.ZipFile, path: Path) -> None:
+    """Refuse a zip whose members would inflate past the limits, before any parser reads them.
+
+    First the declared sizes and ratios; then every member is inflated in chunks
+    and counted, since a forged header can declare a small size (the CRC check at
+    the end of each member catches a member longer than declared). Memory stays
+    at one chunk whatever the file holds. Raises ``UnreadableWorkbook``; a zip
+    that is merely damaged raises ``zipfile.BadZipFile`` for the caller.
+    """
+    infos = z.infolist()
+    if len(infos) > MAX_MEMBERS:
+        raise _too_big(path, f"tiene {len(infos):,} partes internas (el máximo es {MAX_MEMBERS:,})")
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > MAX_MEMBER_BYTES:
+            raise _too_big(path, f"una de sus partes ({info.filename}) ocupa {info.file_size / 2**20:,.0f} MB "
+                                 f"descomprimida (el máximo es {MAX_MEMBER_BYTES // 2**20:,} MB)")
+        if info.file_size > RATIO_FLOOR_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise _too_big(path, f"una de sus partes ({info.filename}) se comprime más de {MAX_RATIO}:1, "
+                                 "como los archivos hechos para agotar la memoria")
+    if total > MAX_TOTAL_BYTES:
+        raise _too_big(path, f"descomprimido ocuparía {total / 2**20:,.0f} MB (el máximo es {MAX_TOTAL_BYTES // 2**20:,} MB)")
+    for info in infos:
+        if info.is_dir():
+            continue
+        seen = 0
+        with z.open(info) as member:
+            while chunk := member.read(1 << 20):
+                if seen == 0 and info.filename.endswith((".xml", ".rels", ".vml")) and (
+                        b"<!DOCTYPE" in chunk[:4096] or b"<!ENTITY" in chunk[:4096]):
+                    # Excel never writes a DOCTYPE; entity definitions are how «billion laughs» files inflate.
+                    raise _too_big(path, f"una de sus partes ({info.filename}) define entidades XML, que Excel "
+                                         "nunca escribe")
+                seen += len(chunk)
+                if seen > MAX_MEMBER_BYTES:
+                    raise _too_big(path, f"una de sus partes ({info.filename}) pasa de {MAX_MEMBER_BYTES // 2**20:,} MB "
+                                         "descomprimida")
+
+
+def has_macros(names: set[str] | list[str]) -> bool:
+    return any(MACRO_MEMBER.search(n) for n in names)
 
 
 def _rows(wb: CalamineWorkbook, sheet: str) -> list[list[Any]]:
@@ -211,7 +288,7 @@ def read(path: Path | str) -> Submission:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise UnreadableWorkbook("archivo-ilegible", path, f"{path.name}: no se pudo abrir ({exc.strerror}).") from None
+        raise UnreadableWorkbook("archivo-ilegible", path, f"{path.name}: no se pudo abrir ({system_reason(exc)}).") from None
     sniff(path, data[:512], data)
     digest = hashlib.sha256(data).hexdigest()
     try:
@@ -253,8 +330,10 @@ def read(path: Path | str) -> Submission:
         indicators = _read_cifras(wb, path)
         table = _read_tabla(wb)
     except CalamineError as exc:
+        # calamine's reason is English parser jargon («unrecognized entity»): not for the agency.
         raise UnreadableWorkbook("archivo-danado", path,
-                                 f"{path.name}: una hoja del libro está dañada ({exc}). Guárdelo de nuevo en Excel.") from None
+                                 f"{path.name}: una hoja del libro está dañada y no se puede leer. Ábralo en Excel, "
+                                 "guárdelo de nuevo y reenvíelo.") from None
     input_cells = {
         g.PROGRAMA: {c.address for v in fields.values() for c in (v if isinstance(v, list) else [v])},
         g.CIFRAS: {c.address for ind in indicators for k, c in ind.cells.items()},
@@ -263,8 +342,40 @@ def read(path: Path | str) -> Submission:
         formulas, errors = _scan_cells(data, None, input_cells)
     except (KeyError, zipfile.BadZipFile):
         formulas, errors = [], []
+    controls = _drop_controls(fields, indicators, table)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            macros = has_macros(z.namelist()) or path.suffix.lower() == ".xlsm"
+    except zipfile.BadZipFile:
+        macros = path.suffix.lower() == ".xlsm"
     return Submission(path=path, sha256=digest, stamp=stamp, fields=fields, indicators=indicators,
-                      table=table, formulas_without_value=formulas, error_values=errors)
+                      table=table, formulas_without_value=formulas, error_values=errors,
+                      control_characters=controls, macros=macros)
+
+
+def _drop_controls(fields: dict[str, Cell | list[Cell]], indicators: list[Indicator],
+                   table: FreeTable | None) -> list[str]:
+    """Remove control characters (Excel's ``_x0007_``) from every text read, in place.
+
+    No output can hold them and nobody typed them on purpose; the cells they were
+    in are returned (sheet!cell) so the validator can say so.
+    """
+    found: list[str] = []
+
+    def fix(cell: Cell) -> Cell:
+        if isinstance(cell.value, str) and CONTROL_CHARS.search(cell.value):
+            found.append(cell.ref)
+            return Cell(CONTROL_CHARS.sub("", cell.value), cell.sheet, cell.address)
+        return cell
+
+    for fid, value in fields.items():
+        fields[fid] = [fix(c) for c in value] if isinstance(value, list) else fix(value)
+    for ind in indicators:
+        ind.cells = {k: fix(c) for k, c in ind.cells.items()}
+    if table is not None:
+        table.title, table.note = fix(table.title), fix(table.note)
+        table.rows = [[fix(c) for c in row] for row in table.rows]
+    return found
 
 
 def _read_programa(wb: CalamineWorkbook, path: Path) -> dict[str, Cell | list[Cell]]:

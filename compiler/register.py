@@ -38,7 +38,8 @@ from typing import Any, Iterable
 
 from . import __version__
 from .atomic import write_text
-from .errors import CompendioError, OutputError
+from .errors import CompendioError, OutputError, system_reason
+from .textsafe import clean
 from .model import Report
 from .settings import Edition
 from .validation import ARRIVED_TOGETHER
@@ -313,6 +314,6 @@ def _flag_duplicates(register: Register, this_run: dict[str, Report], edition: E
 def save(register: Register, edition: Edition) -> Path:
     path = path_of(edition)
     try:
-        return write_text(path, json.dumps(register.to_json(), ensure_ascii=False, indent=1))
+        return write_text(path, clean(json.dumps(register.to_json(), ensure_ascii=False, indent=1)))
     except OSError as exc:
-        raise OutputError(f"No se pudo escribir el registro de envíos {path} ({exc.strerror or exc}).") from None
+        raise OutputError(f"No se pudo escribir el registro de envíos {path} ({system_reason(exc)}).") from None

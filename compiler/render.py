@@ -28,6 +28,7 @@ from markupsafe import Markup
 from .atomic import atomic_write, write_text  # noqa: F401 - re-exported for the draft and tests
 from .errors import OutputError
 from .publication import Publication, is_figure, number
+from .textsafe import clean_html
 
 #: WeasyPrint's variant for a tagged, accessible PDF.
 PDF_VARIANT = "pdf/ua-1"
@@ -47,6 +48,7 @@ def _environment(directory: str) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(directory),
         autoescape=True,  # agency text never reaches the layout as markup
+        finalize=clean_html,  # nor a character no PDF text can hold
         undefined=jinja2.StrictUndefined,
         trim_blocks=False,
         lstrip_blocks=False,

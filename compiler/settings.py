@@ -279,12 +279,7 @@ def load(root: Path, edition: str) -> Edition:
         raise SettingsError(
             f"No existe la configuración de la edición «{edition}» ({path}). "
             f"Créela con: compendio init --edition {edition}")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (línea {mark.line + 1})" if mark else ""
-        raise SettingsError(f"{path}{where}: el archivo no es YAML válido. Revise sangrías y dos puntos.") from None
+    raw = read_checked(path)
     year = int(raw.get("anio") or (edition if edition.isdigit() else 0) or 0)
     if not year:
         raise SettingsError(f"{path}: falta «anio».")
@@ -310,3 +305,197 @@ def load(root: Path, edition: str) -> Edition:
     if edition_obj.period_from > edition_obj.period_to:
         raise SettingsError(f"{path}: el periodo empieza ({edition_obj.period_from}) después de terminar ({edition_obj.period_to}).")
     return edition_obj
+
+
+# --- the settings schema ---------------------------------------------------------------
+#
+# One declarative description of ``ediciones/<ed>.yaml`` (cerberus). A new setting is one
+# entry here (and its default in ``default_settings``); every message names the key and
+# its line. Keys the schema does not know are kept, so a newer file still loads.
+
+#: Placeholders the introduction and closing paragraphs may use (filled in publication.py).
+PLACEHOLDERS = ("programas", "instancias", "estados", "periodo")
+
+_TEXT = {"type": "string", "nullable": True}
+_DATE = {"type": "date", "nullable": True}
+_PARAGRAPHS = {"type": "list", "nullable": True, "schema": {"type": "string", "placeholders": True}}
+
+SCHEMA: dict[str, Any] = {
+    "edicion": {"type": ["string", "integer"], "nullable": True},
+    "anio": {"type": "integer", "min": 1990, "max": 2200, "nullable": True},
+    "muestra": {"type": "boolean", "nullable": True},
+    "periodo": {"type": "dict", "nullable": True, "schema": {"desde": _DATE, "hasta": _DATE}},
+    "fecha_limite": _DATE,
+    "contacto": {"type": "dict", "nullable": True, "allow_unknown": True,
+                 "schema": {"area": _TEXT, "correo": _TEXT, "telefono": {"type": ["string", "integer"], "nullable": True}}},
+    "publicacion": {"type": "dict", "nullable": True, "allow_unknown": True, "schema": {
+        "titulo": _TEXT, "subtitulo": _TEXT, "lugar": _TEXT, "fecha": _DATE, "editor": _TEXT,
+        "domicilio": _TEXT, "sitio": _TEXT,
+        "creditos": {"type": "list", "nullable": True, "schema": {"type": "dict", "allow_unknown": True, "schema": {
+            "rol": {"type": "string", "required": True},
+            "nombres": {"type": "list", "required": True, "schema": {"type": "string"}}}}},
+        "autoridades": {"type": "list", "nullable": True, "schema": {"type": "dict", "allow_unknown": True, "schema": {
+            "nombre": {"type": "string", "required": True}, "cargo": {"type": "string", "required": True}}}},
+        "introduccion": _PARAGRAPHS,
+        "cierre": _PARAGRAPHS,
+    }},
+    "severidades": {"type": "dict", "nullable": True, "keysrules": {"type": "string"},
+                    "valuesrules": {"type": "string"}},
+}
+
+_TYPE_NAMES = {"string": "un texto", "integer": "un número entero", "boolean": "sí o no (true o false)",
+               "date": "una fecha AAAA-MM-DD", "dict": "una sección con claves", "list": "una lista (líneas con «- »)"}
+
+
+class _SettingsValidator(__import__("cerberus").Validator):
+    def _validate_placeholders(self, constraint, field, value):
+        """{'type': 'boolean'}"""
+        if not constraint or not isinstance(value, str):
+            return
+        import string
+
+        try:
+            names = [name for _, name, _, _ in string.Formatter().parse(value) if name is not None]
+        except ValueError:
+            self._error(field, "tiene una llave «{» o «}» sin pareja; escriba los marcadores como {programas}")
+            return
+        allowed = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
+        for name in names:
+            if name not in PLACEHOLDERS:
+                self._error(field, f"usa el marcador «{{{name}}}», que no existe; use sólo {allowed}")
+                return
+
+
+class _KeepDates(yaml.SafeLoader):
+    """A date YAML cannot build (30 February) stays text, so the schema names it with its line."""
+
+
+def _timestamp(loader, node):
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_KeepDates.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+
+def _lines(node, path=()) -> dict[tuple, int]:
+    """Path of keys/indexes → line (1-based) of every node of a composed YAML document."""
+    out = {path: node.start_mark.line + 1}
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            k = getattr(key, "value", None)
+            out[path + (k,)] = key.start_mark.line + 1
+            out |= {p: line for p, line in _lines(value, path + (k,)).items() if p != path + (k,)}
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            out |= _lines(item, path + (i,))
+    return out
+
+
+def _dotted(path: tuple) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _explain(rule_error, value) -> str:
+    rule, constraint = rule_error.rule, rule_error.constraint
+    if rule == "type":
+        kinds = constraint if isinstance(constraint, (list, tuple)) else [constraint]
+        want = " o ".join(_TYPE_NAMES.get(k, k) for k in kinds)
+        shown = value if not isinstance(value, (dict, list)) else ("una sección" if isinstance(value, dict) else "una lista")
+        return f"debe ser {want}; dice «{shown}»"
+    if rule == "required":
+        return "falta (es obligatoria)"
+    if rule in ("min", "max"):
+        return f"debe estar entre {SCHEMA['anio']['min']} y {SCHEMA['anio']['max']}; dice «{value}»"
+    return str(rule_error.info[0]) if rule_error.info else f"no es válido ({rule})"
+
+
+def _value_at(doc, path):
+    for part in path:
+        try:
+            doc = doc[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return doc
+
+
+def read_checked(path: Path) -> dict[str, Any]:
+    """Parse ``ediciones/<ed>.yaml`` and check it against ``SCHEMA``.
+
+    Raises ``SettingsError`` naming the key and its line for anything wrong:
+    bytes that are not UTF-8, broken YAML, a wrong type, an impossible date,
+    an unknown placeholder or severity.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        from .errors import system_reason
+
+        raise SettingsError(f"{path}: no se pudo leer ({system_reason(exc)}).") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise SettingsError(f"{path} (línea {line}): el archivo no está guardado en UTF-8 (tiene un carácter que no "
+                            "se puede leer). Ábralo en un editor de texto y guárdelo con codificación UTF-8.") from None
+    try:
+        node = yaml.compose(text, Loader=_KeepDates)
+        raw = yaml.load(text, Loader=_KeepDates)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (línea {mark.line + 1})" if mark else ""
+        raise SettingsError(f"{path}{where}: el archivo no es YAML válido. Revise sangrías (con espacios, no "
+                            "tabuladores) y que cada clave lleve dos puntos.") from None
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        kind = "una lista" if isinstance(raw, list) else f"el texto «{raw}»"
+        raise SettingsError(f"{path} (línea {node.start_mark.line + 1}): el archivo debe ser una serie de claves "
+                            f"(edicion:, anio:, periodo:…) y es {kind}. Compare con el que crea «compendio init».")
+    raw = {k: (v.date() if isinstance(v, dt.datetime) else v) for k, v in raw.items()}
+    for section in ("periodo", "publicacion"):
+        if isinstance(raw.get(section), dict):
+            raw[section] = {k: (v.date() if isinstance(v, dt.datetime) else v) for k, v in raw[section].items()}
+    lines = _lines(node) if node is not None else {}
+    checker = _SettingsValidator(SCHEMA, allow_unknown=True)
+    if not checker.validate(raw):
+        problems = []
+        for err in sorted(checker._errors, key=lambda e: e.document_path):
+            for leaf in _leaf_errors(err):
+                where = leaf.document_path
+                line = next((lines[where[:i]] for i in range(len(where), 0, -1) if where[:i] in lines), None)
+                problems.append(f"«{_dotted(where)}»{f' (línea {line})' if line else ''} "
+                                f"{_explain(leaf, _value_at(raw, where))}")
+        problems = list(dict.fromkeys(problems))
+        more = f" (y {len(problems) - 3} problema(s) más)" if len(problems) > 3 else ""
+        raise SettingsError(f"{path}: " + "; ".join(problems[:3]) + f"{more}. Corríjalo y vuelva a intentar.")
+    for key in ("periodo", "publicacion"):
+        section = raw.get(key) or {}
+        for sub in ("desde", "hasta", "fecha"):
+            if isinstance(section.get(sub), str):
+                line = lines.get((key, sub))
+                raise SettingsError(f"{path}{f' (línea {line})' if line else ''}: «{key}.{sub}» debe ser una fecha "
+                                    f"AAAA-MM-DD que exista; dice «{section[sub]}».")
+    if isinstance(raw.get("fecha_limite"), str):
+        line = lines.get(("fecha_limite",))
+        raise SettingsError(f"{path}{f' (línea {line})' if line else ''}: «fecha_limite» debe ser una fecha "
+                            f"AAAA-MM-DD que exista; dice «{raw['fecha_limite']}».")
+    if raw.get("severidades"):
+        from .findings import check_overrides
+
+        line = lines.get(("severidades",))
+        check_overrides(raw["severidades"], f"{path}{f' (línea {line})' if line else ''}: severidades")
+    return raw
+
+
+def _leaf_errors(err):
+    if err.is_group_error:
+        for child in err.child_errors or ():
+            yield from _leaf_errors(child)
+    else:
+        yield err

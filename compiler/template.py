@@ -650,7 +650,7 @@ def generate(edition: Edition, catalogs: Catalogs, bodies: list[Body | None], ov
     Returns (written, kept). Each file is written atomically, so an interrupted
     run leaves whole templates only.
     """
-    from .errors import OutputError
+    from .errors import OutputError, system_reason
 
     written, kept = [], []
     for body, path in plan(edition, catalogs, bodies):
@@ -662,7 +662,7 @@ def generate(edition: Edition, catalogs: Catalogs, bodies: list[Body | None], ov
             except (OSError, OutputError) as exc:
                 done = f" Antes del error se escribieron {len(written):,} plantillas completas." if written else ""
                 raise OutputError(
-                    f"No se pudo escribir {path} ({getattr(exc, 'strerror', None) or exc}). Revise que la carpeta exista, que se "
+                    f"No se pudo escribir {path} ({getattr(exc, 'strerror', None) if isinstance(exc, OutputError) else system_reason(exc)}). Revise que la carpeta exista, que se "
                     f"pueda escribir en ella y que el archivo no esté abierto en Excel.{done}") from None
             written.append(path)
         if on_progress:

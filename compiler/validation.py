@@ -725,6 +725,12 @@ def check_submission(sub: Submission, edition: Edition, catalogs: Catalogs,
     for ref, error in broken:
         sheet, _, addr = ref.partition("!")
         ctx.add("valor-con-error", Cell(error, sheet, addr), error=error)
+    if getattr(sub, "macros", False):
+        xlsm = sub.path.suffix.lower() == ".xlsm"
+        ctx.add("libro-con-macros", None, extension=" (es un archivo .xlsm)" if xlsm else "")
+    for ref in getattr(sub, "control_characters", ()):
+        sheet, _, addr = ref.partition("!")
+        ctx.add("caracteres-de-control", Cell(None, sheet, addr))
     _check_fields(ctx)
     _check_dates(ctx)
     _check_cifras(ctx)
@@ -1011,9 +1017,10 @@ def write_summary(reports: list[Report], edition: Edition, when: dt.datetime | N
     from openpyxl.styles import Alignment, Font, PatternFill
 
     from . import __version__, printing
-    from .errors import OutputError
+    from .errors import OutputError, system_reason
     from .findings import title
     from .template import save
+    from .textsafe import append, clean
 
     when = (when or dt.datetime.now()).replace(microsecond=0)
     rows = summary_rows(reports, edition)
@@ -1044,7 +1051,7 @@ def write_summary(reports: list[Report], edition: Edition, when: dt.datetime | N
         c.font, c.fill, c.alignment = head, fill, header_style
         ws.column_dimensions[c.column_letter].width = w
     for r in rows:
-        ws.append([r["file"], r["institution"], r["program"], r["status"], r["errors"], r["warnings"], r["notes"],
+        append(ws, [r["file"], r["institution"], r["program"], r["status"], r["errors"], r["warnings"], r["notes"],
                    r["superseded_by"]])
         ws.cell(ws.max_row, 4).fill = PatternFill("solid", fgColor=status_fill[r["status"]])
     ws.freeze_panes = "A3"
@@ -1060,7 +1067,7 @@ def write_summary(reports: list[Report], edition: Edition, when: dt.datetime | N
         wo.column_dimensions[c.column_letter].width = w
     for row, report in zip(rows, reports):
         for f in report.findings:
-            wo.append([row["file"], f.sheet, f.cell, f.severity, f.code, title(f.code), _shown(f.value), f.message])
+            append(wo, [row["file"], f.sheet, f.cell, f.severity, f.code, title(f.code), _shown(f.value), f.message])
     wo.freeze_panes = "A2"
     wo.auto_filter.ref = f"A1:H{max(wo.max_row, 1)}"
     printing.style_body(wo, 2, wrap_columns={1, 5, 6, 7, 8}, center_columns={2, 3})
@@ -1069,7 +1076,7 @@ def write_summary(reports: list[Report], edition: Edition, when: dt.datetime | N
     xlsx, js = out / "validacion.xlsx", out / "validacion.json"
     try:
         save(wb, xlsx)
-        write_text(js, json.dumps(doc, ensure_ascii=False, indent=1))
+        write_text(js, clean(json.dumps(doc, ensure_ascii=False, indent=1)))
     except OSError as exc:
-        raise OutputError(f"No se pudo escribir el resumen de validación en {out} ({exc.strerror or exc}).") from None
+        raise OutputError(f"No se pudo escribir el resumen de validación en {out} ({system_reason(exc)}).") from None
     return xlsx, js

@@ -120,8 +120,8 @@ def test_severity_can_be_changed_per_edition(tmp_path):
     ({"no-es-xlsx": "nota"}, "siempre es error"),
 ])
 def test_wrong_severity_settings_are_refused_with_a_clear_message(tmp_path, overrides, says):
-    ed = edition(tmp_path, severities=overrides)
-    with pytest.raises(SettingsError, match=says):
+    with pytest.raises(SettingsError, match=says):  # now when the settings load, before any file is read
+        ed = edition(tmp_path, severities=overrides)
         validation.validate_paths([write(ed, clean())], ed, cat.load())
 
 

@@ -314,11 +314,15 @@ def load(root: Path, edition: str) -> Edition:
 # its line. Keys the schema does not know are kept, so a newer file still loads.
 
 #: Placeholders the introduction and closing paragraphs may use (filled in publication.py).
-PLACEHOLDERS = ("programas", "instancias", "estados", "periodo")
+PLACEHOLDERS = ("programas", "instancias", "estados", "periodo", "sitio")
+#: The colophon may also name the book, its place and its date.
+COLOPHON_PLACEHOLDERS = PLACEHOLDERS + ("titulo", "lugar", "fecha")
 
 _TEXT = {"type": "string", "nullable": True}
 _DATE = {"type": "date", "nullable": True}
 _PARAGRAPHS = {"type": "list", "nullable": True, "schema": {"type": "string", "placeholders": True}}
+_TEXT_OR_PARAGRAPHS = {"type": ["string", "list"], "nullable": True,
+                       "schema": {"type": "string", "placeholders": True}, "placeholders": True}
 
 SCHEMA: dict[str, Any] = {
     "edicion": {"type": ["string", "integer"], "nullable": True},
@@ -337,8 +341,22 @@ SCHEMA: dict[str, Any] = {
         "autoridades": {"type": "list", "nullable": True, "schema": {"type": "dict", "allow_unknown": True, "schema": {
             "nombre": {"type": "string", "required": True}, "cargo": {"type": "string", "required": True}}}},
         "introduccion": _PARAGRAPHS,
-        "cierre": _PARAGRAPHS,
+        # The printed book's front and back matter (checked further, files included, by _check_book).
+        "cierre": _TEXT_OR_PARAGRAPHS,
+        "cierre_titulo": _TEXT,
+        "logos": {"type": ["string", "list"], "nullable": True, "schema": {"type": "string"}},
+        "editor_responsable": _TEXT,
+        "telefono": {"type": ["string", "integer"], "nullable": True},
+        "isbn": {"type": ["string", "integer"], "nullable": True},
+        "colofon": {**_TEXT_OR_PARAGRAPHS, "placeholders": list(COLOPHON_PLACEHOLDERS),
+                    "schema": {"type": "string", "placeholders": list(COLOPHON_PLACEHOLDERS)}},
+        "contraportada": _TEXT_OR_PARAGRAPHS,
+        "cuadros_de_cifras": {"type": "string", "nullable": True, "allowed": list(FIGURES_TABLES)},
     }},
+    "correcciones_en_retroalimentacion": {"type": "boolean", "nullable": True},
+    # The open data's licence: a key of LICENCES or {titulo, url} (checked further by open_data_settings).
+    "datos_abiertos": {"type": "dict", "nullable": True, "allow_unknown": True, "schema": {
+        "licencia": {"type": ["string", "dict"], "nullable": True}}},
     "severidades": {"type": "dict", "nullable": True, "keysrules": {"type": "string"},
                     "valuesrules": {"type": "string"}},
 }
@@ -349,9 +367,10 @@ _TYPE_NAMES = {"string": "un texto", "integer": "un número entero", "boolean": 
 
 class _SettingsValidator(__import__("cerberus").Validator):
     def _validate_placeholders(self, constraint, field, value):
-        """{'type': 'boolean'}"""
+        """{'type': ['boolean', 'list']}"""
         if not constraint or not isinstance(value, str):
             return
+        known = tuple(constraint) if isinstance(constraint, list) else PLACEHOLDERS
         import string
 
         try:
@@ -359,9 +378,9 @@ class _SettingsValidator(__import__("cerberus").Validator):
         except ValueError:
             self._error(field, "tiene una llave «{» o «}» sin pareja; escriba los marcadores como {programas}")
             return
-        allowed = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
+        allowed = ", ".join("{" + p + "}" for p in known)
         for name in names:
-            if name not in PLACEHOLDERS:
+            if name not in known:
                 self._error(field, f"usa el marcador «{{{name}}}», que no existe; use sólo {allowed}")
                 return
 
@@ -410,6 +429,8 @@ def _explain(rule_error, value) -> str:
         return f"debe ser {want}; dice «{shown}»"
     if rule == "required":
         return "falta (es obligatoria)"
+    if rule == "allowed":
+        return f"debe ser {' o '.join(f'«{o}»' for o in constraint)}; dice «{value}»"
     if rule in ("min", "max"):
         return f"debe estar entre {SCHEMA['anio']['min']} y {SCHEMA['anio']['max']}; dice «{value}»"
     return str(rule_error.info[0]) if rule_error.info else f"no es válido ({rule})"

@@ -101,7 +101,7 @@ def test_a_bad_logo_is_a_clear_message(tmp_path, logo, message):
 
 def test_unknown_figures_tables_choice_is_refused(tmp_path):
     data.make_edition(tmp_path)
-    with pytest.raises(SettingsError, match="cuadros_de_cifras.*«siempre», «con desglose», «nunca»"):
+    with pytest.raises(SettingsError, match="cuadros_de_cifras.*«siempre».*«con desglose».*«nunca»"):
         configure(tmp_path, cuadros_de_cifras="a veces")
 
 

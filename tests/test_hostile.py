@@ -462,7 +462,7 @@ def test_compile_publishes_companions_only_with_the_compendio(ed, monkeypatch):
     def broken(*a, **k):
         raise OutputError("No se pudo escribir el Compendio: el disco está lleno; libere espacio e intente de nuevo.")
     monkeypatch.setattr(compilation.render, "write_document", broken)
-    monkeypatch.setattr(compilation.render, "render_document", lambda html: type("D", (), {"pages": [1]})())
+    monkeypatch.setattr(compilation.render, "render_document", lambda html, **kw: type("D", (), {"pages": [1]})())
     result = CliRunner().invoke(main, ["compile", "--edition", "2026", "--raiz", str(ed.paths.root)])
     assert result.exit_code == 2, result.output
     assert "disco está lleno" in result.output and "UnboundLocalError" not in result.output

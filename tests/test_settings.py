@@ -91,3 +91,29 @@ def test_bad_dates_and_reversed_period_are_explained(tmp_path):
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     with pytest.raises(SettingsError, match="periodo"):
         settings.load(tmp_path, "2026")
+
+
+def _edit(path, section, **values):
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw.setdefault(section, {}).update(values)
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def test_book_and_open_data_keys_are_checked_by_the_schema_with_their_line(tmp_path):
+    path = settings.init(tmp_path, "2026")
+    _edit(path, "publicacion", colofon=["{titulo} se editó en {lugar} el {fecha}, {dia}."], cuadros_de_cifras="a veces")
+    _edit(path, "datos_abiertos", licencia=["CC-BY-4.0"])
+    with pytest.raises(SettingsError) as err:
+        settings.load(tmp_path, "2026")
+    message = str(err.value)
+    assert "«publicacion.colofon[1]» (línea" in message and "{dia}" in message
+    assert "«publicacion.cuadros_de_cifras» (línea" in message and "«nunca»" in message
+    assert "«datos_abiertos.licencia» (línea" in message
+
+
+def test_default_settings_use_only_known_placeholders(tmp_path):
+    """What «compendio init» writes loads again: every placeholder in the defaults is one the schema knows."""
+    settings.init(tmp_path, "2026")
+    ed = settings.load(tmp_path, "2026")
+    assert any("{sitio}" in p for p in ed.publication["cierre"])
+    assert any("{titulo}" in p for p in ed.publication["colofon"])

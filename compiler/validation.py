@@ -39,8 +39,8 @@ from typing import Any, Callable, Iterable
 import cerberus
 from cerberus import errors as cerr
 
+from . import content, reader
 from . import geometry as g
-from . import reader
 from .catalogs import UNITS, VIGENCIAS, YES_NO, Catalogs
 from .atomic import write_text
 from .errors import UnreadableWorkbook
@@ -429,7 +429,9 @@ def _check_cifras(ctx: _Context) -> None:
                 col = CIFRAS_BY_ID[cid]
                 _translate(ctx, err, row.cells[cid], col.label, None, False, row=row)
         _check_breakdowns(ctx, row)
-        _check_sex_given(ctx, row)
+    by_number = {r.number: r for r in rows}
+    for row in rows:
+        _check_sex_given(ctx, row, by_number)
     _check_subgroups(ctx, rows)
 
 
@@ -457,13 +459,31 @@ def _check_breakdowns(ctx: _Context, row: Indicator) -> None:
                 fila=row.number, vacias=_blank_note([c for c, _ in blanks], [p for _, p in blanks]))
 
 
-def _check_sex_given(ctx: _Context, row: Indicator) -> None:
+def _ancestors(row: Indicator, by_number: dict[int, Indicator]) -> list[Indicator]:
+    """The rows a sub-group belongs to, nearest first (a cycle stops the walk)."""
+    out, seen, cur = [], {row.number}, row
+    while True:
+        up = _n(cur.get("subgrupo_de"))
+        if up is None or up in seen or up not in by_number:
+            return out
+        cur = by_number[up]
+        seen.add(up)
+        out.append(cur)
+
+
+def _check_sex_given(ctx: _Context, row: Indicator, by_number: dict[int, Indicator]) -> None:
+    """People without a sex split. A sub-group inherits its parent's status: under a parent that
+    gives the split («de los cuales…») it needs none; under a parent without it, the parent's
+    own warning already asks for it."""
     unit = normalise(row.get("unidad") or "")
     total = _n(row.get("total"))
     sex = next(b for b in BREAKDOWNS if b.id == "sexo")
     parts = [row.cells[p] for p in sex.parts]
-    if unit in PEOPLE_UNITS and total and all(c.blank for c in parts) and not ctx.broken(*parts):
-        ctx.add("sin-desglose-sexo", row.cells[sex.parts[0]], None, fila=row.number, total=total)
+    if unit not in PEOPLE_UNITS or not total or not all(c.blank for c in parts) or ctx.broken(*parts):
+        return
+    if any(normalise(a.get("unidad") or "") in PEOPLE_UNITS for a in _ancestors(row, by_number)):
+        return
+    ctx.add("sin-desglose-sexo", row.cells[sex.parts[0]], None, fila=row.number, total=total)
 
 
 def _check_subgroups(ctx: _Context, rows: list[Indicator]) -> None:
@@ -551,13 +571,6 @@ _PLACEHOLDER_INSIDE = re.compile(r"lorem ipsum|\bx{3,}\b|\[(?:pendiente|completa
 #: Placeholders that are acceptable answers in these fields.
 _PLACEHOLDER_OK = {"coautoras": {"ninguno", "ninguna", "na", "n a", "no aplica"}}
 
-_NO_RESULTS = re.compile(
-    r"^(?:(?:a la fecha|hasta el momento|por el momento|en este periodo|durante el periodo)[, ]*)?"
-    r"(?:sin resultados|no (?:hay|hubo|existen|se (?:tienen|tuvieron|obtuvieron|registraron|reportan|generaron|"
-    r"cuenta con|cuentan con)) (?:resultados|avances|acciones|datos)|ningun[oa]s?|sin avances?|no se realizaron "
-    r"acciones|no aplica)\b", re.IGNORECASE)
-
-
 def _text_cells(ctx: _Context) -> list[tuple[str, str, Cell]]:
     """(field id or column id, label, cell) of every free-text cell."""
     out = []
@@ -580,9 +593,12 @@ def _text_cells(ctx: _Context) -> list[tuple[str, str, Cell]]:
     return out
 
 
-#: The template's worked example, per free-text field (short ones like «INM» could be real answers).
+#: The template's worked example of a narrative field: a paragraph copied word for word is not the
+#: program's own text. Short examples (a job title such as «Subdirectora de Enlace», a unit, a name)
+#: are real answers for someone, so they are never taken for placeholders.
+EXAMPLE_MIN_CHARS = 100
 _EXAMPLES = {f.id: normalise(f.example) for f in PROGRAM_FIELDS
-             if f.example and f.type in ("text", "longtext") and len(f.example) >= 15 and f.id != "fuentes"}
+             if f.example and f.type == "longtext" and len(f.example) >= EXAMPLE_MIN_CHARS}
 
 
 def _check_placeholders(ctx: _Context, texts: list[tuple[str, str, Cell]]) -> None:
@@ -612,7 +628,7 @@ def _check_content(ctx: _Context, texts: list[tuple[str, str, Cell]]) -> None:
     if isinstance(retos, list) and all(c.blank for c in retos):
         ctx.add("sin-retos", retos[0], None)
     res = sub.value("resultados")
-    if isinstance(res, str) and len(res) < 200 and _NO_RESULTS.search(res.strip()):
+    if isinstance(res, str) and content.says_no_results(res.strip(), content.no_results_rules(ctx.edition)):
         cell = sub.cell("resultados")
         if not any(f.cell == cell.address and f.sheet == cell.sheet and f.code == "texto-de-relleno" for f in ctx.findings):
             ctx.add("sin-resultados", cell, extracto=res if len(res) <= 60 else res[:57] + "…")
@@ -649,59 +665,32 @@ def _find_body(catalogs: Catalogs, text: str):
     return body
 
 
-_ACRONYM = re.compile(r"(?<![\w-])([A-ZÁÉÍÓÚÑ][A-ZÁÉÍÓÚÑ0-9]*[A-ZÁÉÍÓÚÑ](?:[-+][A-Z]+)?\+?)(?![\w-])")
-_ROMAN = re.compile(r"^[IVXLCDM]+$")
-#: Acronyms any reader of the Compendio knows; the template itself uses some.
-COMMON_ACRONYMS = frozenset({
-    "PMM", "NNA", "ONU", "CURP", "RFC", "CDMX", "COVID", "VIH", "SIDA", "LGBT", "LGBTI", "LGBTI+", "LGBTIQ",
-    "LGBTIQ+", "LGBTTTIQ", "LGBTTTIQ+", "EUA", "EEUU", "UU", "EE", "MXN", "USD", "PDF", "URL", "WEB", "SMS",
-    "QR", "TV", "OK", "A.C", "AC", "IAP", "S.C", "SC", "DF", "INE", "DIF",
-})
-
-
 @_by_identity
 def _registry_acronyms(catalogs: Catalogs) -> frozenset[str]:
-    """Acronyms the registry spells out; «CIJ A.C.» also counts as «CIJ»."""
-    out = set()
-    for b in catalogs.bodies:
-        if b.acronym:
-            out.add(b.acronym.upper())
-            out.add(b.acronym.split()[0].upper())
-    return frozenset(out)
+    return content.registry_acronyms(catalogs)
 
 
 def _check_acronyms(ctx: _Context, texts: list[tuple[str, str, Cell]]) -> None:
-    known = _registry_acronyms(ctx.catalogs)
-    known |= {s.abbreviation.upper() for s in ctx.catalogs.states}
-    known |= COMMON_ACRONYMS
-    own = ctx.sub.value("siglas")
-    if own:
-        known |= {x.strip().upper() for x in re.split(r"[,;/]", str(own))}
+    sub = ctx.sub
+    known = set(_registry_acronyms(ctx.catalogs)) | content.not_acronyms(ctx.edition)
+    for fid in ("siglas", "coautoras"):
+        if sub.value(fid):
+            known |= {x.strip().upper() for x in re.split(r"[,;/]| y ", str(sub.value(fid))) if x.strip()}
+    # Anything the program says, on any sheet, may spell an acronym out.
     corpus_parts = [str(c.value) for _, _, c in texts]
-    for fid in ("institucion", "unidad_responsable", "coautoras"):
-        if ctx.sub.value(fid):
-            corpus_parts.append(str(ctx.sub.value(fid)))
+    for fid in ("institucion", "unidad_responsable", "coautoras", "fuentes"):
+        v = sub.value(fid)
+        corpus_parts += [str(x) for x in v] if isinstance(v, list) else [str(v)] if v else []
+    if sub.table is not None:
+        corpus_parts += [str(c.value) for row in sub.table.rows for c in row if not c.blank]
     corpus = "\n".join(corpus_parts)
-    reported: set[str] = set()
-    for fid, _label_, cell in texts:
-        if fid in ("contacto_correo", "fuentes", "contacto_telefono", "contacto_nombre", "contacto_cargo"):
-            continue
-        text = str(cell.value)
-        matches = list(_ACRONYM.finditer(text))
-        if not matches:
-            continue
-        letters = [ch for ch in text if ch.isalpha()]
-        if sum(ch.isupper() for ch in letters) > 0.6 * len(letters):
-            continue  # a text written in capitals: its words are not acronyms
-        for m in matches:
-            acr = m.group(1)
-            if acr in reported or acr.upper() in known or _ROMAN.match(acr) or len(acr.rstrip("+")) < 2:
-                continue
-            e = re.escape(acr)
-            if re.search(rf"\(\s*{e}\s*[),;]|(?<![\w-]){e}\s*\(|siglas[^.)]{{0,40}}(?<![\w-]){e}(?![\w-])", corpus):
-                continue
-            reported.add(acr)
-            ctx.add("siglas-sin-definir", cell, acr, siglas=acr)
+    checked = [(cell, str(cell.value)) for fid, _l, cell in texts if fid not in _NO_ACRONYM_FIELDS]
+    for i, acr in content.undefined_acronyms([t for _, t in checked], corpus, known):
+        ctx.add("siglas-sin-definir", checked[i][0], acr, siglas=acr)
+
+
+#: Fields whose capitals are not prose: addresses, names of people, sources.
+_NO_ACRONYM_FIELDS = ("contacto_correo", "fuentes", "contacto_telefono", "contacto_nombre", "contacto_cargo")
 
 
 # --- one file ------------------------------------------------------------------------

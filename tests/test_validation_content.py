@@ -187,3 +187,33 @@ def test_discover_finds_every_workbook_at_any_depth_and_skips_lock_files(ed):
     old = ed.paths.submissions / "viejo.xls"
     old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504)
     assert validation.discover(ed) == [a, old]
+
+
+# --- content heuristics on real phrasings (issue 12) ----------------------------------------
+
+@pytest.mark.parametrize("text", ["No se reportaron resultados.", "No se presentaron resultados.",
+                                  "El programa se encuentra en proceso de implementación.", "No aplica."])
+def test_phrasings_agencies_use_to_say_there_are_no_results(ed, text):
+    assert ("sin-resultados", prog("resultados")) in found(check(ed, clean(resultados=text)))
+
+
+def test_a_real_results_text_saying_no_incidents_is_fine(ed):
+    text = "No se reportaron incidentes durante los operativos; se atendió a 2,340 personas."
+    assert check(ed, clean(resultados=text)).findings == []
+
+
+def test_spanish_abbreviations_parts_of_registered_acronyms_and_call_signs_are_not_acronyms(ed):
+    text = ("Talleres con enfoque de DD. HH. para personas repatriadas desde EE. UU., con IMSS BIENESTAR, "
+            "y cápsulas en la radiodifusora XEPET 730-AM; campaña «LLAMANDO A CASA».")
+    assert check(ed, clean(descripcion=text)).findings == []
+
+
+def test_an_editions_own_list_of_words_that_are_never_acronyms(ed):
+    own = ed.paths.root / "ediciones" / ed.key / "catalogos" / "no_siglas.csv"
+    own.parent.mkdir(parents=True)
+    own.write_text("palabra,motivo\nSIRENNA,sistema que todos conocen\n", encoding="utf-8")
+    assert check(ed, clean(descripcion="Módulos que canalizan al SIRENNA.")).findings == []
+
+
+def test_the_example_job_title_is_a_real_answer(ed):
+    assert check(ed, clean(contacto_cargo=FIELDS_BY_ID["contacto_cargo"].example)).findings == []

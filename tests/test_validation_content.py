@@ -192,7 +192,7 @@ def test_discover_finds_every_workbook_at_any_depth_and_skips_lock_files(ed):
 # --- content heuristics on real phrasings (issue 12) ----------------------------------------
 
 @pytest.mark.parametrize("text", ["No se reportaron resultados.", "No se presentaron resultados.",
-                                  "El programa se encuentra en proceso de implementación.", "No aplica."])
+                                  "El programa se encuentra en proceso de implementación.", "No aplica en este periodo."])
 def test_phrasings_agencies_use_to_say_there_are_no_results(ed, text):
     assert ("sin-resultados", prog("resultados")) in found(check(ed, clean(resultados=text)))
 

@@ -293,6 +293,12 @@ BREAKDOWNS: tuple[Breakdown, ...] = (
 
 #: Units whose indicators count people (summed in the Informe's reach figures).
 PEOPLE_UNITS = ("personas",)
+#: A row in this unit gives its breakdowns as percentages: each used breakdown sums to 100, not to
+#: the total (which, if given, is the count the percentages are of).
+PERCENT_UNIT = "porcentaje"
+#: Percentages rounded by the agency may miss 100 by this much (four parts rounded to whole
+#: numbers can be off by up to 2; to one decimal, by 0.2).
+PERCENT_SUM_TOLERANCE = 2.0
 
 
 def cifras_col(column_id: str) -> str:

@@ -47,7 +47,8 @@ from .errors import UnreadableWorkbook
 from .findings import FindingFactory
 from .model import Cell, Finding, Indicator, Report, Submission, normalise
 from .settings import Edition
-from .spec import BREAKDOWNS, CIFRAS_BY_ID, CIFRAS_COLUMNS, PEOPLE_UNITS, PROGRAM_FIELDS, Field, slot_field
+from .spec import (BREAKDOWNS, CIFRAS_BY_ID, CIFRAS_COLUMNS, PEOPLE_UNITS, PERCENT_SUM_TOLERANCE, PERCENT_UNIT,
+                   PROGRAM_FIELDS, Field, slot_field)
 
 #: Extensions picked up under submissions/<ed>/. Other spreadsheet formats are
 #: included so an agency that sent one hears why it was refused.
@@ -308,7 +309,7 @@ def _translate(ctx: _Context, err, cell: Cell, label: str, f: Field | None, cond
             other = next(x for x in PROGRAM_FIELDS if x.id == f.required_if[0])
             motivo = f", que es obligatorio cuando «{other.label}» es «{ctx.sub.value(other.id)}»"
         if row is not None:
-            motivo = f" en la fila {row.number}"
+            motivo = f" en la {row_name(row, err.field)}"
             ayuda = ("Si la fila tiene cifras, escriba el total: vacío no es cero."
                      if err.field == "total" else (col.help if col else ""))
         else:
@@ -317,10 +318,10 @@ def _translate(ctx: _Context, err, cell: Cell, label: str, f: Field | None, cond
     elif code in (cerr.BAD_TYPE.code, cerr.MIN_VALUE.code, cerr.MAX_VALUE.code):
         if row is not None and col is not None and col.type in ("count", "ref"):
             if col.type == "ref":
-                ctx.add("subgrupo-sin-fila-madre", cell, fila=row.number, madre=cell.value,
+                ctx.add("subgrupo-sin-fila-madre", cell, fila=row_name(row, col.id), madre=cell.value,
                         motivo=f"las filas van del 1 al {g.CIFRAS_ROWS}")
             else:
-                ctx.add("cifra-invalida", cell, columna=col.label, fila=row.number, sugerencia=_suggest(cell.value))
+                ctx.add("cifra-invalida", cell, columna=col.label, fila=row_name(row, col.id), sugerencia=_suggest(cell.value))
         elif f is not None and f.type == "date":
             ctx.add("fecha-invalida", cell, campo=label)
         else:
@@ -342,23 +343,56 @@ def _translate(ctx: _Context, err, cell: Cell, label: str, f: Field | None, cond
 
 
 _DIGITS = re.compile(r"\d[\d,.\s]*")
+#: What agencies write for «no data»: the cell should simply stay empty.
+_NO_DATA = {"nd", "n d", "s d", "sd", "na", "n a", "no disponible", "sin dato", "sin datos", "no aplica", "ninguno"}
+
+
+def _readings(text: str) -> list[str]:
+    """Whole numbers a typed figure can mean, formatted for the message («1,263», «12.63»)."""
+    t = text.strip()
+    if re.fullmatch(r"\d{1,3}(,\d{3})+", t) or re.fullmatch(r"\d{1,3}( \d{3})+", t) \
+            or re.fullmatch(r"\d{1,3}(\.\d{3}){2,}", t):
+        return [f"{int(re.sub(r'[^0-9]', '', t)):,}"]  # thousands separators, nothing else it could be
+    m = re.fullmatch(r"(\d+)([.,])(\d+)", t)
+    if m:
+        whole = int(m.group(1) + m.group(3))
+        decimal = f"{m.group(1)}.{m.group(3)}"
+        return [f"{whole:,}", decimal]
+    return []
 
 
 def _suggest(value: Any) -> str:
+    """A fix only when it is certain; otherwise the readings, and what to do."""
     if isinstance(value, float):
-        return f" (¿{round(value):,}?; escriba {round(value)})" if value >= 0 else ""
+        if value < 0:
+            return ""
+        return (f"; {value:,} no es un número entero: escriba la cifra entera (si es un porcentaje, "
+                f"elija la unidad «{PERCENT_UNIT}»)")
     if isinstance(value, int) and value < 0:
         return ""
-    m = _DIGITS.search(str(value))
+    text = str(value).strip()
+    if normalise(text) in _NO_DATA or re.fullmatch(r"[-–—.]+", text):
+        return "; N/D: si no tiene el dato, deje la celda vacía (vacío significa que no se informó)"
+    readings = _readings(text)
+    if len(readings) == 1:
+        return f"; escriba {readings[0].replace(',', '')}"
+    if readings:
+        return (f"; puede ser {readings[0]} o {readings[1]} y no se sabe cuál: escriba la cifra entera, "
+                f"sin separadores (si es un porcentaje, elija la unidad «{PERCENT_UNIT}»)")
+    m = _DIGITS.search(text)
     if not m:
         return ""
     digits = re.sub(r"\D", "", m.group())
-    if str(value).strip() == m.group().strip():
-        return f"; escriba {digits}"
+    if len(_readings(m.group().strip())) > 1:
+        return "; si la cifra es aproximada, escriba la cifra entera y explíquelo en «Nota»"
     return f"; si la cifra es aproximada, escriba {digits} y explíquelo en «Nota»"
 
 
 # --- dates -------------------------------------------------------------------------
+
+#: A reported period may end a little after the edition's (a report closed at the end of the next
+#: month): a warning. Beyond this it reports another edition's results: an error.
+LATE_PERIOD_END = dt.timedelta(days=31)
 
 def _date(sub: Submission, field_id: str) -> dt.date | None:
     v = sub.value(field_id)
@@ -384,6 +418,10 @@ def _check_dates(ctx: _Context) -> None:
     for fid in ("periodo_desde", "periodo_hasta"):
         if d[fid] and d[fid] < frm:
             outside(fid, "anterior al inicio del")
+        elif fid == "periodo_hasta" and d[fid] and d[fid] > to + LATE_PERIOD_END:
+            months = (d[fid].year - to.year) * 12 + d[fid].month - to.month
+            ctx.add("periodo-termina-despues", sub.cell(fid), campo=label[fid], fecha=d[fid], hasta=to,
+                    meses=f"{months} {'mes' if months == 1 else 'meses'}")
         elif d[fid] and d[fid] > to:
             outside(fid, "posterior al fin del")
     if d["fecha_inicio"] and d["fecha_inicio"] > to:
@@ -399,6 +437,11 @@ def _n(v: Any) -> int | None:
     return v if isinstance(v, int) and not isinstance(v, bool) and v >= 0 else None
 
 
+def row_name(row: Indicator, column_id: str) -> str:
+    """The one way messages name a Cifras row: its «Núm.» and the cell meant, «fila 3 de Cifras, celda D8»."""
+    return f"fila {row.number} de Cifras, celda {row.cells[column_id].address}"
+
+
 def _label(column_id: str) -> str:
     return CIFRAS_BY_ID[column_id].label
 
@@ -409,7 +452,7 @@ def _blank_note(cells: list[Cell], ids: list[str]) -> str:
     names = [f"{_label(i)} ({c.address})" for i, c in zip(ids, cells)]
     listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " y " + names[-1]
     verb = "está vacía" if len(names) == 1 else "están vacías"
-    return f" {listed} {verb}: vacío no es cero; escriba 0 donde no haya personas o complete la cifra."
+    return f" {listed} {verb}: vacío no es cero; complete la cifra que falta (escriba 0 donde no haya personas)."
 
 
 def _check_cifras(ctx: _Context) -> None:
@@ -456,7 +499,8 @@ def _check_breakdowns(ctx: _Context, row: Indicator) -> None:
             suma = " + ".join(f"{_label(p)} {val:,}" for p, val in used) + f" = {s:,}"
         blanks = [(c, p) for c, p in zip(cells, b.parts) if c.blank]
         ctx.add("suma-no-cuadra", row.cells["total"], total, suma=suma, total=total, desglose=b.label,
-                fila=row.number, vacias=_blank_note([c for c, _ in blanks], [p for _, p in blanks]))
+                fila=row_name(row, "total"),
+                vacias=_blank_note([c for c, _ in blanks], [p for _, p in blanks]) if s < total else "")
 
 
 def _ancestors(row: Indicator, by_number: dict[int, Indicator]) -> list[Indicator]:
@@ -483,7 +527,7 @@ def _check_sex_given(ctx: _Context, row: Indicator, by_number: dict[int, Indicat
         return
     if any(normalise(a.get("unidad") or "") in PEOPLE_UNITS for a in _ancestors(row, by_number)):
         return
-    ctx.add("sin-desglose-sexo", row.cells[sex.parts[0]], None, fila=row.number, total=total)
+    ctx.add("sin-desglose-sexo", row.cells[sex.parts[0]], None, fila=row_name(row, sex.parts[0]), total=total)
 
 
 def _check_subgroups(ctx: _Context, rows: list[Indicator]) -> None:
@@ -510,15 +554,15 @@ def _check_subgroups(ctx: _Context, rows: list[Indicator]) -> None:
                 up = _n(cur.get("subgrupo_de"))
                 cur = by_number.get(up) if up is not None else None
         if motivo:
-            ctx.add("subgrupo-sin-fila-madre", cell, fila=r.number, madre=ref, motivo=motivo)
+            ctx.add("subgrupo-sin-fila-madre", cell, fila=row_name(r, "subgrupo_de"), madre=ref, motivo=motivo)
             continue
         parent = by_number[ref]
         children[ref].append(r)
         for cid in counts:
             cv, pv = _n(r.get(cid)), _n(parent.get(cid))
             if cv is not None and pv is not None and cv > pv:
-                ctx.add("subgrupo-excede", r.cells[cid], cv, fila=r.number, columna=_label(cid), valor=cv,
-                        madre=parent.number, valor_madre=pv)
+                ctx.add("subgrupo-excede", r.cells[cid], cv, fila=row_name(r, cid), columna=_label(cid), valor=cv,
+                        madre=row_name(parent, cid), valor_madre=pv)
     for number, kids in children.items():
         parent = by_number[number]
         if normalise(parent.get("subgrupos_completos") or "") != "si":
@@ -548,14 +592,14 @@ def _check_subgroups(ctx: _Context, rows: list[Indicator]) -> None:
                 if not got:
                     suma = f"ningún subgrupo tiene {_label(cid)}"
                 elif len(got) == 1:
-                    suma = f"sólo la fila {got[0][0].number} tiene {_label(cid)}: {got[0][1]:,}"
+                    suma = f"sólo la {row_name(got[0][0], cid)} tiene {_label(cid)}: {got[0][1]:,}"
                 else:
-                    suma = " + ".join(f"fila {k.number} ({v:,})" for k, v in got) + f" = {s:,}"
+                    suma = " + ".join(f"{v:,} ({row_name(k, cid)})" for k, v in got) + f" = {s:,}"
                 vacias = ""
-                if blanks:
+                if blanks and s <= pv:  # blanks can only make up what is missing
                     names = ", ".join(f"{k.cells[cid].address}" for k in blanks)
                     vacias = f" Vacías en los subgrupos: {names} (vacío no es cero)."
-                ctx.add("subgrupos-no-suman", parent.cells[cid], pv, madre=number,
+                ctx.add("subgrupos-no-suman", parent.cells[cid], pv, madre=row_name(parent, cid),
                         criterio=f" «{members[0].get('criterio')}»" if crit else "", suma=suma,
                         columna=_label(cid), total=pv, vacias=vacias)
 

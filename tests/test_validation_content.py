@@ -59,7 +59,7 @@ def test_no_coauthors_written_as_none_is_fine(ed):
 
 
 @pytest.mark.parametrize("changes, cell", [
-    ({"periodo_hasta": dt.date(2026, 11, 30)}, "periodo_hasta"),
+    ({"periodo_hasta": dt.date(2026, 7, 31)}, "periodo_hasta"),
     ({"periodo_desde": dt.date(2024, 1, 1)}, "periodo_desde"),
     ({"fecha_inicio": dt.date(2026, 9, 1), "periodo_desde": dt.date(2025, 6, 1)}, "fecha_inicio"),
     ({"vigencia": "Temporal", "fecha_inicio": dt.date(2023, 1, 1), "fecha_fin": dt.date(2024, 12, 31)}, "fecha_fin"),
@@ -69,6 +69,13 @@ def test_dates_outside_the_editions_period(ed, changes, cell):
     [f] = [f for f in report.findings if f.code == "periodo-fuera-de-edicion"]
     assert f.ref == prog(cell) and f.severity == "advertencia"
     assert "01/06/2025 a 30/06/2026" in f.message
+
+
+def test_a_period_ending_months_after_the_editions_is_an_error(ed):
+    report = check(ed, clean(periodo_hasta=dt.date(2026, 11, 30)))
+    [f] = report.findings
+    assert (f.code, f.severity, f.ref) == ("periodo-termina-despues", "error", prog("periodo_hasta"))
+    assert "5 meses después" in f.message and report.status == "rechazado"
 
 
 def test_acronym_never_spelled_out(ed):

@@ -59,7 +59,8 @@ def _hostile_submission(root, ed):
 def test_files_are_written_with_bom_and_one_row_per_item(standard):
     root, ed, subs, data, paths = standard
     folder = root / "output" / ed.key / "datos"
-    assert {p.name for p in paths} == {"programas.csv", "cifras.csv", "retos.csv", "diccionario.csv", "datapackage.json",
+    assert {p.name for p in paths} == {"programas.csv", "cifras.csv", "retos.csv", "participantes.csv", "diccionario.csv",
+                                       "datapackage.json",
                                        f"datos-abiertos-{ed.key}.xlsx"}
     for p in paths:
         assert p.parent == folder
@@ -199,7 +200,7 @@ def test_dictionary_describes_exactly_the_published_columns(standard):
 def test_xlsx_has_every_table_with_real_numbers_and_dates(standard):
     root, ed, subs, data, paths = standard
     wb = load_workbook(next(p for p in paths if p.suffix == ".xlsx"))
-    assert wb.sheetnames == ["léame", "programas", "cifras", "retos", "diccionario"]
+    assert wb.sheetnames == ["léame", "programas", "cifras", "retos", "participantes", "diccionario"]
     for name, frame in data.tables().items():
         ws = wb[name.removesuffix(".csv")]
         assert [c.value for c in ws[1]] == list(frame.columns)

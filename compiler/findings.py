@@ -120,6 +120,10 @@ _CODES = (
     Code("programa-duplicado", "error", "Programa enviado dos veces",
          "Este programa ({institucion}: «{programa}») ya llegó en «{otro}»{detalle}. Envíe cada programa una sola "
          "vez; si este archivo lo corrige, avise a la UPMRIP para que sustituya al anterior."),
+    Code("indicador-dominante", "advertencia", "Una cifra pesa más que todas las demás",
+         "El Total de la {fila} ({total:,} {unidad}) es el {porcentaje} de todo lo que la edición informa en «{unidad}» "
+         "({suma:,} en {programas:,} programas). Confirme la cifra y la unidad: si cuenta registros, pasajeros, "
+         "servicios o atenciones y no personas distintas, elija esa unidad."),
     Code("posible-reporte-conjunto", "nota", "Posible reporte conjunto",
          "{otra} envió un programa de nombre muy parecido («{programa}», en «{otro}»). Si es el mismo programa, "
          "escriba las siglas de las instituciones coautoras en «Instituciones coautoras»."),

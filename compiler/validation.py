@@ -909,6 +909,43 @@ def cross_file_checks(reports: list[Report], edition: Edition, make: FindingFact
                                    institucion=sub.value("institucion"), programa=sub.value("nombre_programa"),
                                    otro=_display(other.path, edition), detalle=same))
     _similar_programs(reports, edition, make)
+    _dominant_indicators(reports, make)
+
+
+#: One indicator above this share of its unit's total for the edition dominates every sum of that unit
+#: (14.7 million airline passengers filed as «personas» made 88 % of the people reached in 2025).
+OUTLIER_SHARE = 0.5
+#: With fewer programs using a unit, one of them is half of it by necessity.
+OUTLIER_MIN_PROGRAMS = 3
+
+
+def _dominant_indicators(reports: list[Report], make: FindingFactory) -> None:
+    """Top-level indicators whose total is over ``OUTLIER_SHARE`` of their unit's edition total."""
+    from babel.numbers import format_percent
+
+    for r in reports:
+        r.findings[:] = [f for f in r.findings if f.code != "indicador-dominante"]
+    gone = superseded(reports)
+    rows: dict[str, list[tuple[Report, Indicator, int]]] = defaultdict(list)
+    for r in reports:
+        if r.submission is None or r.path in gone:
+            continue
+        for ind in r.submission.indicators:
+            total, unit = _n(ind.get("total")), normalise(ind.get("unidad") or "")
+            if total and unit and unit != PERCENT_UNIT and _n(ind.get("subgrupo_de")) is None:
+                rows[unit].append((r, ind, total))
+    for unit, items in rows.items():
+        whole = sum(t for _, _, t in items)
+        programs = len({id(r) for r, _, _ in items})
+        if programs < OUTLIER_MIN_PROGRAMS:
+            continue
+        for r, ind, total in items:
+            if total > OUTLIER_SHARE * whole:
+                cell = ind.cells["total"]
+                r.findings.append(make("indicador-dominante", cell.sheet, cell.address, total,
+                                       fila=row_name(ind, "total"), total=total, unidad=ind.get("unidad"),
+                                       porcentaje=format_percent(total / whole, format="#,##0 %", locale="es_MX"),
+                                       suma=whole, programas=programs))
 
 
 _STOP = frozenset("para de del la las los el en y a por con sus su al un una e o programa programas accion acciones".split())

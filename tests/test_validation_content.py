@@ -224,3 +224,16 @@ def test_an_editions_own_list_of_words_that_are_never_acronyms(ed):
 
 def test_the_example_job_title_is_a_real_answer(ed):
     assert check(ed, clean(contacto_cargo=FIELDS_BY_ID["contacto_cargo"].example)).findings == []
+
+
+def test_one_indicator_dominating_its_units_total_is_flagged_on_its_file(ed):
+    paths = []
+    for i, total in enumerate((1_000_000, 60_000, 50_000, 26_000)):
+        data = clean(nombre_programa=f"Programa número {i} de atención en aeropuertos y puertos")
+        data.cifras = [{"indicador": "Personas atendidas", "unidad": "personas", "total": total, "sexo_sin_dato": total}]
+        paths.append(write(ed, data, name=f"inm/p{i}.xlsx"))
+    reports = validation.validate_paths(paths, ed, cat.load())
+    [f] = [f for r in reports for f in r.findings if f.code == "indicador-dominante"]
+    assert f.value == 1_000_000 and f.cell == "D6" and "fila 1 de Cifras" in f.message
+    assert "88 %" in f.message and "en 4 programas" in f.message
+    assert reports[0].status == "aceptado con observaciones"

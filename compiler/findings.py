@@ -77,6 +77,10 @@ _CODES = (
          "sin comas, puntos ni texto{sugerencia}."),
     Code("suma-no-cuadra", "error", "El desglose no suma el total",
          "{suma}, pero el Total dice {total:,}.{vacias} Corrija el total o el desglose por {desglose} de la {fila}."),
+    Code("porcentajes-no-suman", "error", "Los porcentajes no suman 100",
+         "En la {fila} la unidad es «porcentaje» y el desglose por {desglose} suma {suma}; debe sumar 100 % "
+         "(con {margen} puntos de margen por redondeo). Corrija los porcentajes, o escriba cifras y elija la unidad "
+         "que cuentan."),
     Code("subgrupo-excede", "error", "Subgrupo mayor que su fila madre",
          "El subgrupo de la {fila} tiene {columna} {valor:,}, más que la {madre}, de la que es parte "
          "({valor_madre:,}). Un subgrupo no puede ser mayor que su total; corrija una de las dos cifras."),

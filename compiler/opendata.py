@@ -38,7 +38,7 @@ from .catalogs import CATALOG_DIR, Catalogs
 from .errors import CatalogError, OutputError
 from .model import Submission, normalise
 from .settings import DEFAULT_LICENCE, LICENCES, Edition
-from .spec import BREAKDOWNS, CIFRAS_BY_ID, CIFRAS_COLUMNS, FIELDS_BY_ID, PEOPLE_UNITS, PROGRAM_FIELDS, Field
+from .spec import BREAKDOWNS, CIFRAS_BY_ID, CIFRAS_COLUMNS, FIELDS_BY_ID, PEOPLE_UNITS, PERCENT_UNIT, PROGRAM_FIELDS, Field
 
 DATA_DIR = "datos"
 PROGRAMS_FILE = "programas.csv"
@@ -263,6 +263,10 @@ def figure_columns() -> list[Column]:
         elif c.type == "ref":
             constraints = {"minimum": 1}
         cols.append(Column(c.id, kind, desc, _from_cifras(c), unit, constraints))
+    cols.append(Column("porcentajes", TYPE_TEXT,
+                       f"Sólo en las filas de unidad «{PERCENT_UNIT}»: cada desglose tal como se informó, en porcentaje "
+                       "(«Mujeres 52.5 %; Hombres 47.5 %»); en esas filas las columnas de desglose quedan vacías y el "
+                       "total, si lo hay, es el número de personas del que son los porcentajes."))
     cols.append(Column("cuenta_personas", TYPE_TEXT,
                        f"«Sí» si la unidad cuenta personas ({', '.join(PEOPLE_UNITS)}); esas filas, sin los subgrupos, "
                        "suman las personas atendidas del Informe Ejecutivo.", "Calculado al compilar, de la columna unidad.",
@@ -414,11 +418,18 @@ def build(submissions: Iterable[Submission], edition: Edition, catalogs: Catalog
             challenges.append({**identity, "num_reto": n, "reto": reto, "tema": key, "tema_nombre": theme_name})
         for ind in sub.indicators:
             frow = {**identity, "fila": ind.number}
+            percent = normalise(ind.get("unidad") or "") == PERCENT_UNIT
+            shares = []
             for c in CIFRAS_COLUMNS:
                 if c.type in ("rownum", "status"):
                     continue
                 v = ind.get(c.id)
+                if percent and c.type == "count" and c.id != "total":
+                    if isinstance(v, (int, float)) and not isinstance(v, bool):
+                        shares.append(f"{c.label} {v:g} %")
+                    v = None  # a share is not a count: published in «porcentajes», never summed
                 frow[c.id] = _as_int(v) if c.type in ("count", "ref") else _text(v)
+            frow["porcentajes"] = "; ".join(shares) or None
             unit = frow.get("unidad")
             frow["cuenta_personas"] = "Sí" if unit and normalise(unit) in people else "No"
             figures.append(frow)

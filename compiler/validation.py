@@ -181,13 +181,17 @@ def _program_validator(catalogs: Catalogs, active: frozenset[str]) -> _Validator
 ROW_REQUIRED = ("indicador", "unidad", "total")
 
 
-def _cifras_schema() -> dict[str, Any]:
+def _cifras_schema(percent: bool = False) -> dict[str, Any]:
+    """Schema of one Cifras row; in a «porcentaje» row the parts are percentages (0 to 100, decimals
+    allowed) and the total, optional, is the count they are of."""
     schema: dict[str, Any] = {}
     for c in CIFRAS_COLUMNS:
         if c.type in ("rownum", "status"):
             continue
-        rules: dict[str, Any] = {"required": c.id in ROW_REQUIRED}
-        if c.type == "count":
+        rules: dict[str, Any] = {"required": c.id in ROW_REQUIRED and not (percent and c.id == "total")}
+        if c.type == "count" and percent and c.id != "total":
+            rules |= {"type": "number", "min": 0, "max": 100}
+        elif c.type == "count":
             rules |= {"type": "integer", "min": 0}
         elif c.type == "ref":
             rules |= {"type": "integer", "min": 1, "max": g.CIFRAS_ROWS}
@@ -200,8 +204,12 @@ def _cifras_schema() -> dict[str, Any]:
 
 
 @_by_identity
-def _cifras_validator(catalogs: Catalogs) -> _Validator:
-    return _Validator(_cifras_schema(), catalogs=catalogs, error_handler=_Errors)
+def _cifras_validator(catalogs: Catalogs, percent: bool = False) -> _Validator:
+    return _Validator(_cifras_schema(percent), catalogs=catalogs, error_handler=_Errors)
+
+
+def is_percent(row: Indicator) -> bool:
+    return normalise(row.get("unidad") or "") == PERCENT_UNIT
 
 
 def _as_text(value: Any) -> Any:
@@ -457,8 +465,8 @@ def _blank_note(cells: list[Cell], ids: list[str]) -> str:
 
 def _check_cifras(ctx: _Context) -> None:
     rows = ctx.sub.indicators
-    v = _cifras_validator(ctx.catalogs)
     for row in rows:
+        v = _cifras_validator(ctx.catalogs, is_percent(row))
         doc = {}
         for cid, cell in row.cells.items():
             if cell.blank:
@@ -478,7 +486,32 @@ def _check_cifras(ctx: _Context) -> None:
     _check_subgroups(ctx, rows)
 
 
+def _pct(v: Any) -> float | None:
+    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 100 else None
+
+
+def _check_percentages(ctx: _Context, row: Indicator) -> None:
+    """Each breakdown given in percentages sums to 100, give or take the rounding."""
+    for b in BREAKDOWNS:
+        cells = [row.cells[p] for p in b.parts]
+        if all(c.blank for c in cells) or ctx.broken(*cells):
+            continue
+        values = [_pct(c.value) for c in cells]
+        if any(val is None and not c.blank for val, c in zip(values, cells)):
+            continue
+        used = [(p, val) for p, val in zip(b.parts, values) if val is not None]
+        s = sum(val for _, val in used)
+        if abs(s - 100) <= PERCENT_SUM_TOLERANCE:
+            continue
+        suma = " + ".join(f"{_label(p)} {val:,g} %" for p, val in used) + f" = {s:,g} %"
+        ctx.add("porcentajes-no-suman", cells[next(i for i, c in enumerate(cells) if not c.blank)], None, suma=suma,
+                desglose=b.label, fila=row_name(row, "unidad"), margen=f"{PERCENT_SUM_TOLERANCE:g}")
+
+
 def _check_breakdowns(ctx: _Context, row: Indicator) -> None:
+    if is_percent(row):
+        _check_percentages(ctx, row)
+        return
     total = _n(row.get("total"))
     if total is None:
         return
@@ -557,6 +590,8 @@ def _check_subgroups(ctx: _Context, rows: list[Indicator]) -> None:
             ctx.add("subgrupo-sin-fila-madre", cell, fila=row_name(r, "subgrupo_de"), madre=ref, motivo=motivo)
             continue
         parent = by_number[ref]
+        if is_percent(r) or is_percent(parent):
+            continue  # percentages are shares of their own row: they neither add up nor compare to a parent
         children[ref].append(r)
         for cid in counts:
             cv, pv = _n(r.get(cid)), _n(parent.get(cid))

@@ -333,3 +333,17 @@ def test_data_written_before_the_package_still_reads_with_its_types(standard, tm
     (folder / "datapackage.json").unlink()
     back = opendata.read(folder)
     assert str(back.figures["total"].dtype) == "Int64" and set(back.programs["entidad_clave"].dropna()) == {"01", "07"}
+
+
+def test_percentages_are_published_as_reported_and_never_summed(tmp_path):
+    from compiler import catalogs as cat, settings
+    from content_set import submission
+
+    settings.init(tmp_path, "2026")
+    ed = settings.load(tmp_path, "2026")
+    sub = submission(ed.key, {}, [{"indicador": "Personas encuestadas", "unidad": "porcentaje", "total": 1250,
+                                   "mujeres": 52.5, "hombres": 47.5}])
+    F = opendata.build([sub], ed, cat.load()).figures
+    row = F.iloc[0]
+    assert row["porcentajes"] == "Mujeres 52.5 %; Hombres 47.5 %" and pd.isna(row["mujeres"]) and row["total"] == 1250
+    assert row["cuenta_personas"] == "No"

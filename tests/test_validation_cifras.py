@@ -167,3 +167,20 @@ def test_subgroup_sex_rows_inherit_the_parents_split(ed):
     assert cifras(ed, rows).findings == []
     rows[0] = {"indicador": "Personas repatriadas", "unidad": "personas", "total": 537}
     assert [(f.code, f.ref) for f in cifras(ed, rows).findings] == [("sin-desglose-sexo", cif("mujeres", 1))]
+
+
+def pct_row(**parts):
+    return {"indicador": "Personas encuestadas", "unidad": "porcentaje"} | parts
+
+
+def test_a_percentage_row_sums_to_100_not_to_the_total(ed):
+    assert cifras(ed, [pct_row(total=1250, mujeres=52.5, hombres=47.5)]).findings == []
+    assert cifras(ed, [pct_row(mujeres=33, hombres=33, no_binarias=33)]).findings == []  # rounding, no total
+    [f] = cifras(ed, [pct_row(total=1250, mujeres=55, hombres=35)]).findings
+    assert (f.code, f.ref) == ("porcentajes-no-suman", cif("mujeres", 1))
+    assert "Mujeres 55 % + Hombres 35 % = 90 %" in f.message and "fila 1 de Cifras" in f.message
+
+
+def test_a_percentage_above_100_is_refused(ed):
+    [f] = cifras(ed, [pct_row(mujeres=120, hombres=0)]).findings
+    assert f.code == "cifra-invalida"

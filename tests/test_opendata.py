@@ -97,7 +97,8 @@ def test_data_package_validates_with_frictionless(standard):
     report = validate(str(folder / "datapackage.json"))
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
     pkg = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
-    assert [r["path"] for r in pkg["resources"]] == ["programas.csv", "cifras.csv", "retos.csv", "diccionario.csv"]
+    assert [r["path"] for r in pkg["resources"]] == ["programas.csv", "cifras.csv", "retos.csv", "participantes.csv",
+                                                    "diccionario.csv"]
     assert pkg["licenses"] == [{"name": "libre-uso-mx", "title": "Términos de Libre Uso MX",
                                 "path": "https://datos.gob.mx/libreusomx"}]
     assert pkg["sources"]

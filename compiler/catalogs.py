@@ -16,8 +16,10 @@ from .errors import CatalogError
 
 CATALOG_DIR = Path(__file__).parent / "catalogs"
 
+#: «personas» are people; records, passengers and services are not, even when each one is a person
+#: (the Informe adds up only «personas»). «porcentaje» rows give their breakdowns as percentages.
 UNITS = ("personas", "atenciones", "servicios", "eventos", "acciones", "documentos",
-         "cursos", "visitas", "apoyos", "casos", "solicitudes", "otro")
+         "cursos", "visitas", "apoyos", "casos", "solicitudes", "registros", "pasajeros", "porcentaje", "otro")
 VIGENCIAS = ("Permanente", "Temporal")
 YES_NO = ("Sí", "No")
 

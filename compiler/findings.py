@@ -81,21 +81,25 @@ _CODES = (
          "«{campo}» ({fecha}) es anterior a «{otro}» ({otra_fecha}). Revise ambas fechas."),
     # --- Cifras ----------------------------------------------------------
     Code("cifra-invalida", "error", "Cifra no válida",
-         "«{columna}» de la fila {fila} dice «{valor}»: debe ser un número entero mayor o igual a cero, "
+         "«{columna}» de la {fila} dice «{valor}»: debe ser un número entero mayor o igual a cero, "
          "sin comas, puntos ni texto{sugerencia}."),
     Code("suma-no-cuadra", "error", "El desglose no suma el total",
-         "{suma}, pero el Total dice {total:,}.{vacias} Corrija el total o el desglose por {desglose} de la fila {fila}."),
+         "{suma}, pero el Total dice {total:,}.{vacias} Corrija el total o el desglose por {desglose} de la {fila}."),
+    Code("porcentajes-no-suman", "error", "Los porcentajes no suman 100",
+         "En la {fila} la unidad es «porcentaje» y el desglose por {desglose} suma {suma}; debe sumar 100 % "
+         "(con {margen} puntos de margen por redondeo). Corrija los porcentajes, o escriba cifras y elija la unidad "
+         "que cuentan."),
     Code("subgrupo-excede", "error", "Subgrupo mayor que su fila madre",
-         "El subgrupo de la fila {fila} tiene {columna} {valor:,}, más que la fila {madre} de la que es parte "
+         "El subgrupo de la {fila} tiene {columna} {valor:,}, más que la {madre}, de la que es parte "
          "({valor_madre:,}). Un subgrupo no puede ser mayor que su total; corrija una de las dos cifras."),
     Code("subgrupos-no-suman", "error", "Los subgrupos no suman el total",
-         "La fila {madre} dice que sus subgrupos{criterio} suman su total, pero {suma}, y la fila {madre} "
-         "tiene {columna} {total:,}.{vacias} Corrija las cifras o escriba «No» en «¿Sus subgrupos suman el total?»."),
+         "La {madre} dice que sus subgrupos{criterio} suman su total, pero {suma}, y su {columna} es {total:,}."
+         "{vacias} Corrija las cifras de los subgrupos o la de la fila madre."),
     Code("subgrupo-sin-fila-madre", "error", "Subgrupo sin fila madre",
-         "La fila {fila} dice ser subgrupo de la fila {madre}, pero {motivo}. "
+         "La {fila} dice ser subgrupo de la fila {madre} de Cifras, pero {motivo}. "
          "Escriba el número de la fila de la que es parte, o deje la celda vacía."),
     Code("sin-desglose-sexo", "advertencia", "Personas sin desglose por sexo",
-         "La fila {fila} cuenta {total:,} personas sin ningún desglose por sexo. Si tiene el dato, escriba "
+         "La {fila} cuenta {total:,} personas sin ningún desglose por sexo. Si tiene el dato, escriba "
          "cuántas son mujeres, hombres, personas no binarias o sin dato."),
     # --- content ---------------------------------------------------------
     Code("sin-retos", "advertencia", "Sin retos",
@@ -109,6 +113,9 @@ _CODES = (
     Code("periodo-fuera-de-edicion", "advertencia", "Fuera del periodo de la edición",
          "«{campo}» es {fecha}, {relacion} periodo de esta edición ({desde} a {hasta}). "
          "Informe sólo resultados de ese periodo, o confirme la fecha."),
+    Code("periodo-termina-despues", "error", "El periodo termina después de la edición",
+         "«{campo}» es {fecha}, {meses} después del fin del periodo de esta edición ({hasta}). Lo ocurrido después "
+         "de esa fecha se informa en la edición siguiente: corrija la fecha e informe sólo resultados hasta el {hasta}."),
     Code("texto-de-relleno", "advertencia", "Texto de relleno",
          "«{campo}» dice «{valor}», que parece texto de relleno{origen}. Escriba la información real{alternativa}."),
     Code("nombre-demasiado-largo", "advertencia", "Nombre muy largo",
@@ -125,6 +132,10 @@ _CODES = (
     Code("programa-duplicado", "error", "Programa enviado dos veces",
          "Este programa ({institucion}: «{programa}») ya llegó en «{otro}»{detalle}. Envíe cada programa una sola "
          "vez; si este archivo lo corrige, avise a la UPMRIP para que sustituya al anterior."),
+    Code("indicador-dominante", "advertencia", "Una cifra pesa más que todas las demás",
+         "El Total de la {fila} ({total:,} {unidad}) es el {porcentaje} de todo lo que la edición informa en «{unidad}» "
+         "({suma:,} en {programas:,} programas). Confirme la cifra y la unidad: si cuenta registros, pasajeros, "
+         "servicios o atenciones y no personas distintas, elija esa unidad."),
     Code("posible-reporte-conjunto", "nota", "Posible reporte conjunto",
          "{otra} envió un programa de nombre muy parecido («{programa}», en «{otro}»). Si es el mismo programa, "
          "escriba las siglas de las instituciones coautoras en «Instituciones coautoras»."),

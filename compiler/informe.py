@@ -118,6 +118,7 @@ class BodyRow:
     sector: str
     programs: int
     sector_order: int = 99
+    coauthored: int = 0
 
 
 @dataclass
@@ -168,9 +169,9 @@ class Analysis:
     period: str
     sample: bool
     programs: int
-    bodies: int
+    bodies: int  # participating institutions (``participation``): instancias + gobiernos estatales
     sectors_reporting: int
-    states: int
+    states: int  # participating states (``participation``), as the Compendio's annex lists them
     by_sector: list[SectorRow]
     sectors: list[tuple[str, str]]  # (key, short name) of every sector, matrix columns
     sector_programs: dict[str, int]  # programs of every sector, zero included
@@ -189,6 +190,11 @@ class Analysis:
     themes: list[ThemeRow]
     bodies_list: list[BodyRow]
     yoy: YearOverYear | None
+    instancias: int = 0
+    state_governments: int = 0
+    states_with_programs: int = 0
+    units: list[UnitRow] = field(default_factory=list)
+    largest: LargestIndicator | None = None
     conclusions: list[Markup] = field(default_factory=list)
     charts: dict[str, charts.Chart] = field(default_factory=dict)
 
@@ -196,6 +202,35 @@ class Analysis:
     def matrix_max(self) -> int:
         """Largest objective × sector cell: the darkest tone of the matrix."""
         return max((v for o in self.objectives for v in o.by_sector.values()), default=0) or 1
+
+
+@dataclass
+class UnitRow:
+    unit: str
+    people: bool
+    indicators: int
+    total: int
+
+
+@dataclass
+class LargestIndicator:
+    """The people indicator that weighs most in the headline."""
+
+    label: str
+    author: str
+    total: int
+    share: str
+
+
+def _participants(data: opendata.OpenData, P: pd.DataFrame) -> pd.DataFrame:
+    """The participants table; open data written before it existed falls back to the reporting bodies."""
+    if data.participants is not None:
+        return data.participants
+    rows = [{"institucion_clave": k, "institucion": str(g.iloc[0]["institucion"]), "siglas": g.iloc[0]["siglas"],
+             "sector_clave": g.iloc[0]["sector_clave"], "entidad_clave": g.iloc[0]["entidad_clave"],
+             "gobierno_estatal": "No", "programas_responsable": len(g), "programas_coautora": 0}
+            for k, g in P.groupby("institucion_clave", sort=False)]
+    return pd.DataFrame(rows, columns=[c.name for c in opendata.participant_columns()])
 
 
 def _author(row) -> str:
@@ -245,11 +280,13 @@ def analyse(data: opendata.OpenData, edition: Edition, catalogs: Catalogs,
     n_programs = len(P)
     sector_names = {s.key: s.name for s in catalogs.sectors}
 
+    W = _participants(data, P)
     by_sector = []
     for s in catalogs.sectors:
         sub = P[P["sector_clave"] == s.key]
-        if len(sub):
-            by_sector.append(SectorRow(s.key, s.name, len(sub), sub["institucion_clave"].nunique()))
+        who = int((W["sector_clave"] == s.key).sum())
+        if len(sub) or who:
+            by_sector.append(SectorRow(s.key, s.name, len(sub), who))
 
     people = opendata.people_rows(F)
     reach_by_program = people.groupby("id_programa")["total"].sum()
@@ -322,15 +359,19 @@ def analyse(data: opendata.OpenData, edition: Edition, catalogs: Catalogs,
     theme_rows.sort(key=lambda t: (t.key == opendata.OTHER_THEME[0], -t.challenges))
 
     bodies = []
-    for key, sub in P.groupby("institucion_clave", sort=False):
-        first = sub.iloc[0]
-        body = catalogs.body(key)
-        name = body.name if body else str(first["institucion"])
-        acronym = (body.acronym if body else "") or (first["siglas"] if isinstance(first["siglas"], str) else "")
-        sector = sector_names.get(first["sector_clave"], str(first["sector"] or ""))
-        order = next((s.order for s in catalogs.sectors if s.key == first["sector_clave"]), 99)
-        bodies.append(BodyRow(key, name, acronym, sector, len(sub), order))
+    for r in W.itertuples():
+        acronym = r.siglas if isinstance(r.siglas, str) else ""
+        sector = sector_names.get(r.sector_clave, "Sin sector") if isinstance(r.sector_clave, str) else "Sin sector"
+        order = next((s.order for s in catalogs.sectors if s.key == r.sector_clave), 99)
+        bodies.append(BodyRow(r.institucion_clave, str(r.institucion), acronym, sector, int(r.programas_responsable),
+                              order, int(r.programas_coautora)))
     bodies.sort(key=lambda b: (b.sector_order, normalise(b.name)))
+    governments = int((W["gobierno_estatal"] == "Sí").sum())
+    states_in = {k for k in W["entidad_clave"].dropna()}
+    if "entidad_clave" in P:  # a state-chapter body naming its state, as participation counts it
+        states_in |= set(P.loc[P["sector_clave"] == "estatal", "entidad_clave"].dropna())
+
+    units, largest = _units(F, P)
 
     basis, sent = _sent_bodies(edition)
     response = None
@@ -388,17 +429,36 @@ def analyse(data: opendata.OpenData, edition: Edition, catalogs: Catalogs,
     period = f"{month_year(edition.period_from)} a {month_year(edition.period_to)}"
     result = Analysis(
         edition=edition.key, year=edition.year, title=f"Informe Ejecutivo {edition.year}", period=period,
-        sample=edition.sample, programs=n_programs, bodies=P["institucion_clave"].nunique(),
-        sectors_reporting=len(by_sector), states=len(by_state), by_sector=by_sector,
+        sample=edition.sample, programs=n_programs, bodies=len(W),
+        sectors_reporting=len(by_sector), states=len(states_in), by_sector=by_sector,
         sectors=[(s.key, s.name) for s in catalogs.sectors],
         sector_programs={s.key: int((P["sector_clave"] == s.key).sum()) for s in catalogs.sectors}, response=response, objectives=objectives, least=least,
         uncovered=uncovered, by_state=by_state, states_without=states_without, round_tables=round_tables,
         reach=reach, reach_programs=int(people["id_programa"].nunique()), reach_parts=reach_parts,
         challenges=len(C), programs_with_challenges=C["id_programa"].nunique(), themes=theme_rows,
-        bodies_list=bodies, yoy=yoy)
+        bodies_list=bodies, yoy=yoy, instancias=len(W) - governments, state_governments=governments,
+        states_with_programs=len(by_state), units=units, largest=largest)
     result.conclusions = conclusions(result)
     result.charts = make_charts(result)
     return result
+
+
+def _units(F: pd.DataFrame, P: pd.DataFrame) -> tuple[list[UnitRow], LargestIndicator | None]:
+    """Totals per unit (top-level rows), people first; and the people indicator that weighs most."""
+    top = F[F["subgrupo_de"].isna() & F["total"].notna() & F["unidad"].notna()]
+    rows = []
+    for unit, g in top.groupby(top["unidad"].map(normalise), sort=False):
+        rows.append(UnitRow(str(g.iloc[0]["unidad"]), unit in {normalise(u) for u in PEOPLE_UNITS}, len(g),
+                            int(g["total"].sum())))
+    rows.sort(key=lambda u: (not u.people, -u.total, u.unit))
+    people = opendata.people_rows(F)
+    largest = None
+    if len(people) and int(people["total"].sum()):
+        r = people.loc[people["total"].astype("int64").idxmax()]
+        whole = int(people["total"].sum())
+        author = r["siglas"] if isinstance(r["siglas"], str) and r["siglas"] else str(r["institucion_clave"])
+        largest = LargestIndicator(str(r["indicador"]), author, int(r["total"]), pct(int(r["total"]), whole))
+    return rows, largest
 
 
 # --- figures as marked-up text --------------------------------------------------------
@@ -444,6 +504,9 @@ def conclusions(a: Analysis) -> list[Markup]:
                           "recibir atención de más de un programa, la cifra no equivale al número de personas "
                           "distintas.").format(n("alcance.total", a.reach["total"]), n("alcance.mujeres", a.reach["mujeres"]),
                                                n("alcance.nna", a.reach["nna"])))
+        if a.largest is not None and a.reach["indicadores"] > 1:
+            out.append(Markup("El indicador de personas más grande, «{}» ({}), aporta {} de esa suma ({}).").format(
+                a.largest.label, a.largest.author, n("alcance.mayor", a.largest.total), a.largest.share))
     if a.challenges:
         named = [t for t in a.themes if t.key != opendata.OTHER_THEME[0] and t.challenges]
         if named:
@@ -517,6 +580,7 @@ def render_html(a: Analysis, edition: Edition, chart_urls: dict[str, str], publi
     return template.render(
         a=a, css=Markup(css), base_url=render.base_url(), n=n, pct=pct, plural=plural,
         chart_urls=chart_urls, themes_file=opendata.THEMES_FILE, people_units=", ".join(PEOPLE_UNITS),
+        participants_file=opendata.PARTICIPANTS_FILE,
         publisher=str(pub.get("editor") or ""), place=str(pub.get("lugar") or ""),
         date_text=long_date(edition.document_date), compendio_title=edition.title,
         data_files=[opendata.PROGRAMS_FILE, opendata.FIGURES_FILE, opendata.CHALLENGES_FILE, opendata.DICTIONARY_FILE,

@@ -33,17 +33,18 @@ from typing import Any, Callable, Iterable
 
 import pandas as pd
 
-from . import textsafe
+from . import participation, textsafe
 from .catalogs import CATALOG_DIR, Catalogs
 from .errors import CatalogError, OutputError, system_reason
 from .model import Submission, normalise
 from .settings import DEFAULT_LICENCE, LICENCES, Edition
-from .spec import BREAKDOWNS, CIFRAS_BY_ID, CIFRAS_COLUMNS, FIELDS_BY_ID, PEOPLE_UNITS, PROGRAM_FIELDS, Field
+from .spec import BREAKDOWNS, CIFRAS_BY_ID, CIFRAS_COLUMNS, FIELDS_BY_ID, PEOPLE_UNITS, PERCENT_UNIT, PROGRAM_FIELDS, Field
 
 DATA_DIR = "datos"
 PROGRAMS_FILE = "programas.csv"
 FIGURES_FILE = "cifras.csv"
 CHALLENGES_FILE = "retos.csv"
+PARTICIPANTS_FILE = "participantes.csv"
 DICTIONARY_FILE = "diccionario.csv"
 PACKAGE_FILE = "datapackage.json"
 THEMES_FILE = "temas_retos.csv"
@@ -176,10 +177,14 @@ class OpenData:
     figures: pd.DataFrame
     challenges: pd.DataFrame
     dictionary: pd.DataFrame
+    participants: pd.DataFrame | None = None
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """File name → frame, in publication order."""
-        return {PROGRAMS_FILE: self.programs, FIGURES_FILE: self.figures, CHALLENGES_FILE: self.challenges}
+        out = {PROGRAMS_FILE: self.programs, FIGURES_FILE: self.figures, CHALLENGES_FILE: self.challenges}
+        if self.participants is not None:
+            out[PARTICIPANTS_FILE] = self.participants
+        return out
 
 
 def _public_fields() -> list[Field]:
@@ -258,6 +263,10 @@ def figure_columns() -> list[Column]:
         elif c.type == "ref":
             constraints = {"minimum": 1}
         cols.append(Column(c.id, kind, desc, _from_cifras(c), unit, constraints))
+    cols.append(Column("porcentajes", TYPE_TEXT,
+                       f"Sólo en las filas de unidad «{PERCENT_UNIT}»: cada desglose tal como se informó, en porcentaje "
+                       "(«Mujeres 52.5 %; Hombres 47.5 %»); en esas filas las columnas de desglose quedan vacías y el "
+                       "total, si lo hay, es el número de personas del que son los porcentajes."))
     cols.append(Column("cuenta_personas", TYPE_TEXT,
                        f"«Sí» si la unidad cuenta personas ({', '.join(PEOPLE_UNITS)}); esas filas, sin los subgrupos, "
                        "suman las personas atendidas del Informe Ejecutivo.", "Calculado al compilar, de la columna unidad.",
@@ -279,8 +288,30 @@ def challenge_columns() -> list[Column]:
 
 #: Primary key of each table and the columns that join it to programas.csv.
 PRIMARY_KEYS = {PROGRAMS_FILE: ["id_programa"], FIGURES_FILE: ["id_programa", "fila"],
-                CHALLENGES_FILE: ["id_programa", "num_reto"]}
+                CHALLENGES_FILE: ["id_programa", "num_reto"], PARTICIPANTS_FILE: ["institucion_clave"]}
 DICTIONARY_COLUMNS = ["archivo", "columna", "descripcion", "tipo", "unidad", "origen"]
+
+
+def participant_columns() -> list[Column]:
+    return [
+        Column("institucion_clave", TYPE_TEXT, _IDENTITY_COLUMNS[0].description),
+        Column("institucion", TYPE_TEXT, "Nombre de la institución."),
+        Column("siglas", TYPE_TEXT, "Siglas de la institución."),
+        Column("sector_clave", TYPE_TEXT, _IDENTITY_COLUMNS[2].description),
+        Column("entidad_clave", TYPE_TEXT, "Clave INEGI de la entidad federativa del gobierno estatal o de la institución "
+                                           "según el registro, si la tiene."),
+        Column("gobierno_estatal", TYPE_TEXT, "«Sí» si es el gobierno de una entidad federativa; las demás son instancias."),
+        Column("programas_responsable", TYPE_INT, "Programas publicados que informa como institución responsable."),
+        Column("programas_coautora", TYPE_INT, "Programas publicados que la nombran como institución coautora."),
+    ]
+
+
+def _participants_frame(who: participation.Participation) -> pd.DataFrame:
+    rows = [{"institucion_clave": p.key, "institucion": p.name, "siglas": p.acronym or None,
+             "sector_clave": p.sector or None, "entidad_clave": p.state_key or None,
+             "gobierno_estatal": "Sí" if p.state_government else "No",
+             "programas_responsable": p.led, "programas_coautora": p.coauthored} for p in who.participants]
+    return _frame(rows, participant_columns())
 
 
 def _as_date(v: Any):
@@ -344,18 +375,17 @@ def build(submissions: Iterable[Submission], edition: Edition, catalogs: Catalog
     pcols, fcols, ccols = program_columns(), figure_columns(), challenge_columns()
     programs, figures, challenges = [], [], []
     people = {normalise(u) for u in PEOPLE_UNITS}
+    bodies = participation.Bodies(catalogs)
     for i, sub in enumerate(subs, start=1):
         pid = f"{edition.key}-{i:04d}"
-        name = sub.value("institucion") or ""
-        body = catalogs.body_by_name(name) or (catalogs.body(sub.stamp.institution_id) if sub.stamp.institution_id else None)
-        if body is None and sub.value("siglas"):
-            body = catalogs.body_by_name(str(sub.value("siglas")))
+        author = participation.lead(sub, catalogs, bodies)
+        body = author.body
         sector = catalogs.sector_by_name(sub.value("sector") or "")
         state = catalogs.state_by_name(sub.value("entidad") or "") if sub.value("entidad") else None
         objective = catalogs.objective_by_label(sub.value("objetivo_principal"))
         identity = {
             "id_programa": pid,
-            "institucion_clave": body.id if body else normalise(name),
+            "institucion_clave": author.key,
             "siglas": _text(sub.value("siglas")) or (body.acronym if body and body.acronym else None),
             "sector_clave": sector.key if sector else None,
             "entidad_clave": state.key if state else None,
@@ -388,11 +418,18 @@ def build(submissions: Iterable[Submission], edition: Edition, catalogs: Catalog
             challenges.append({**identity, "num_reto": n, "reto": reto, "tema": key, "tema_nombre": theme_name})
         for ind in sub.indicators:
             frow = {**identity, "fila": ind.number}
+            percent = normalise(ind.get("unidad") or "") == PERCENT_UNIT
+            shares = []
             for c in CIFRAS_COLUMNS:
                 if c.type in ("rownum", "status"):
                     continue
                 v = ind.get(c.id)
+                if percent and c.type == "count" and c.id != "total":
+                    if isinstance(v, (int, float)) and not isinstance(v, bool):
+                        shares.append(f"{c.label} {v:g} %")
+                    v = None  # a share is not a count: published in «porcentajes», never summed
                 frow[c.id] = _as_int(v) if c.type in ("count", "ref") else _text(v)
+            frow["porcentajes"] = "; ".join(shares) or None
             unit = frow.get("unidad")
             frow["cuenta_personas"] = "Sí" if unit and normalise(unit) in people else "No"
             figures.append(frow)
@@ -400,9 +437,10 @@ def build(submissions: Iterable[Submission], edition: Edition, catalogs: Catalog
     dictionary = pd.DataFrame(
         [{"archivo": file, "columna": c.name, "descripcion": c.description, "tipo": c.type, "unidad": c.unit or None,
           "origen": c.origin}
-         for file, cols in ((PROGRAMS_FILE, pcols), (FIGURES_FILE, fcols), (CHALLENGES_FILE, ccols)) for c in cols],
+         for file, cols in ((PROGRAMS_FILE, pcols), (FIGURES_FILE, fcols), (CHALLENGES_FILE, ccols),
+                            (PARTICIPANTS_FILE, participant_columns())) for c in cols],
         columns=DICTIONARY_COLUMNS).astype("string")
-    return OpenData(*tables, dictionary)
+    return OpenData(*tables, dictionary, _participants_frame(participation.count(subs, catalogs)))
 
 
 # --- people reached -------------------------------------------------------------
@@ -480,7 +518,8 @@ def _write_xlsx(data: OpenData, edition: Edition, path: Path) -> None:
     readme = pd.DataFrame({"Datos abiertos": [
         f"{edition.title}: programas, cifras y retos informados por las instituciones participantes.",
         "Hojas: programas (uno por fila), cifras (un indicador por fila, con sus desgloses), "
-        "retos (uno por fila, con su tema) y diccionario (qué significa cada columna).",
+        "retos (uno por fila, con su tema), participantes (cada institución que informa o es coautora de algún "
+        "programa: la misma cuenta que el Compendio y el Informe) y diccionario (qué significa cada columna).",
         "Una celda vacía en las cifras significa que no se informó; no es cero.",
         "Al sumar personas entre programas, una misma persona puede contarse en más de un programa.",
         "El texto que empieza con = + - o @ lleva un apóstrofo al inicio para que ninguna hoja de cálculo lo ejecute.",
@@ -629,6 +668,11 @@ def package(edition: Edition, data: OpenData | None = None) -> dict:
                       "Un indicador por fila, con sus desgloses por sexo y edad; subgrupo_de señala la fila madre."),
             _resource(CHALLENGES_FILE, "Retos", _published_columns(CHALLENGES_FILE, challenge_columns(), data),
                       "Un reto por fila, con el tema asignado."),
+            *([_resource(PARTICIPANTS_FILE, "Instituciones participantes",
+                         _published_columns(PARTICIPANTS_FILE, participant_columns(), data),
+                         "Cada institución que informa o es coautora de al menos un programa publicado, una vez: "
+                         "la cuenta de participantes del Compendio y del Informe Ejecutivo.")]
+              if data is None or data.participants is not None else []),
             {**_resource(DICTIONARY_FILE, "Diccionario de datos", dictionary, "Qué significa cada columna."),
              "schema": {"fields": [_schema_field(c) for c in dictionary], "missingValues": [""]}},
         ],
@@ -661,13 +705,17 @@ def read(folder: Path) -> OpenData:
             if f["type"] == "date":
                 df[f["name"]] = df[f["name"]].astype("datetime64[ns]")
         frames[resource["path"]] = df
-    return OpenData(frames[PROGRAMS_FILE], frames[FIGURES_FILE], frames[CHALLENGES_FILE], frames[DICTIONARY_FILE])
+    return OpenData(frames[PROGRAMS_FILE], frames[FIGURES_FILE], frames[CHALLENGES_FILE], frames[DICTIONARY_FILE],
+                    frames.get(PARTICIPANTS_FILE))
 
 
 def _read_by_dictionary(folder: Path) -> OpenData:
     dictionary = pd.read_csv(folder / DICTIONARY_FILE, dtype="string", keep_default_na=False)
     frames = []
-    for name in (PROGRAMS_FILE, FIGURES_FILE, CHALLENGES_FILE):
+    names = [PROGRAMS_FILE, FIGURES_FILE, CHALLENGES_FILE]
+    if (folder / PARTICIPANTS_FILE).exists():
+        names.append(PARTICIPANTS_FILE)
+    for name in names:
         types = dictionary[dictionary["archivo"] == name]
         dtypes = {r.columna: PANDAS_DTYPE[r.tipo] for r in types.itertuples() if r.tipo != TYPE_DATE}
         dates = [r.columna for r in types.itertuples() if r.tipo == TYPE_DATE]
@@ -675,4 +723,4 @@ def _read_by_dictionary(folder: Path) -> OpenData:
         for d in dates:
             df[d] = df[d].astype("datetime64[ns]")
         frames.append(df)
-    return OpenData(*frames, dictionary)
+    return OpenData(*frames[:3], dictionary, frames[3] if len(frames) > 3 else None)

@@ -18,7 +18,8 @@ from typing import Any
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-from .catalogs import Body, Catalogs, Sector
+from . import participation
+from .catalogs import Catalogs, Sector
 from .errors import CompendioError, SettingsError
 from .model import Submission, normalise
 from .settings import Edition
@@ -193,9 +194,11 @@ class Figures:
     """The introduction's numbers, counted from the body of the publication."""
 
     programs: int
-    bodies: int  # reporting bodies other than state governments
+    bodies: int  # participating institutions other than state governments (``participation``)
     states: int  # state governments
     period: str
+    institutions: int = 0  # bodies + state governments
+    entities: int = 0  # participating states, as the annex lists them
 
 
 @dataclass(frozen=True)
@@ -242,84 +245,11 @@ class Publication:
 
 
 # --- who reported -------------------------------------------------------------
+# One definition of who took part lives in ``participation``; the body of the
+# publication names the same authors it counts.
 
-@dataclass(frozen=True)
-class Author:
-    """A reporting body as the publication names it."""
-
-    key: str
-    name: str
-    acronym: str
-    state: str | None  # the state's name for a state government
-
-    @property
-    def full(self) -> str:
-        return f"{self.name} ({self.acronym})" if self.acronym else self.name
-
-    @property
-    def short(self) -> str:
-        return self.acronym or self.name
-
-
-def _is_state_government(name: str, body: Body | None) -> bool:
-    if body is not None and body.id.startswith("gob-"):
-        return True
-    return normalise(name).startswith(("gobierno del estado", "gobierno de la ciudad", "gobierno del"))
-
-
-class _Bodies:
-    """``Catalogs.body_by_name`` as one dictionary: it normalises every registered
-    name on each call, which costs most of a 550-program build."""
-
-    def __init__(self, catalogs: Catalogs):
-        self.index: dict[str, Body] = {}
-        for b in reversed(catalogs.bodies):  # the first registered body wins, as in body_by_name
-            for key in (b.name, b.label, b.acronym):
-                if key:
-                    self.index[normalise(key)] = b
-
-    def __call__(self, name: str) -> Body | None:
-        return self.index.get(normalise(name))
-
-
-def _author(sub: Submission, sector: Sector, catalogs: Catalogs, bodies: _Bodies) -> Author:
-    name = sub.value("institucion") or ""
-    body = bodies(name)
-    if body is None and sub.stamp.institution_id:
-        stamped = catalogs.body(sub.stamp.institution_id)
-        # The stamp only helps when the agency kept the institution it was sent.
-        if stamped is not None and normalise(stamped.name) == normalise(name):
-            body = stamped
-    state_name = None
-    if sector.key == STATE_SECTOR and _is_state_government(name, body):
-        state = None
-        if sub.value("entidad"):
-            state = catalogs.state_by_name(str(sub.value("entidad")))
-        if state is None and body is not None and body.state:
-            state = catalogs.state(body.state)
-        if state is not None:
-            state_name = state.name
-    if body is not None:
-        return Author(f"id:{body.id}", body.name, body.acronym, state_name)
-    acronym = " ".join(str(sub.value("siglas") or "").split())
-    return Author(f"nombre:{normalise(name)}", " ".join(name.split()), acronym, state_name)
-
-
-def _coauthors(sub: Submission, bodies: _Bodies) -> list[Author]:
-    text = sub.value("coautoras")
-    if not text:
-        return []
-    out = []
-    for part in re.split(r"[,;/]| y ", str(text)):
-        part = part.strip()
-        if not part:
-            continue
-        body = bodies(part)
-        if body is not None:
-            out.append(Author(f"id:{body.id}", body.name, body.acronym, None))
-        else:
-            out.append(Author(f"nombre:{normalise(part)}", part, part.upper() if len(part) <= 15 else "", None))
-    return out
+Author = participation.Author
+_Bodies = participation.Bodies
 
 
 # --- text blocks ---------------------------------------------------------------
@@ -498,7 +428,8 @@ def _place(sub: Submission, catalogs: Catalogs, bodies: _Bodies) -> _Entry:
         raise PublicationError(
             f"{sub.path.name}: el objetivo principal «{sub.value('objetivo_principal') or ''}» no es uno de los "
             f"23 objetivos (Programa!{sub.cell('objetivo_principal').address}). Elíjalo de la lista y valide de nuevo.")
-    return _Entry(sub, sector, objective.number, _author(sub, sector, catalogs, bodies), _coauthors(sub, bodies))
+    return _Entry(sub, sector, objective.number, participation.lead(sub, catalogs, bodies),
+                  participation.coauthors(sub, catalogs, bodies))
 
 
 def _program_name(sub: Submission) -> str:
@@ -577,30 +508,20 @@ def build(submissions: list[Submission], edition: Edition, catalogs: Catalogs) -
             sections.append(ObjectiveSection(n, objective.title, f"c{chapter_no}-o{n}", tuple(programs)))
         chapters.append(Chapter(chapter_no, sector.key, sector.chapter_title, f"cap{chapter_no}", tuple(sections)))
 
-    # The annexes and the introduction count the same people the body names.
-    glossary: dict[str, GlossaryEntry] = {}
-    states: dict[str, str] = {}
-    for e in entries:
-        for a in [e.author, *e.coauthors]:
-            if a.state:
-                states[sort_key(a.state)] = a.state
-            else:
-                glossary.setdefault(a.key, GlossaryEntry(a.name, a.acronym))
-        if e.sector.key == STATE_SECTOR and not e.author.state and e.sub.value("entidad"):
-            st = catalogs.state_by_name(str(e.sub.value("entidad")))
-            if st is not None:
-                states[sort_key(st.name)] = st.name
-    glossary_entries = tuple(sorted(glossary.values(), key=lambda g: (sort_key(g.name), g.acronym)))
-    state_names = tuple(states[k] for k in sorted(states))
+    # The annexes and the introduction print the one count of who took part.
+    who = participation.count(submissions, catalogs)
+    glossary_entries = tuple(GlossaryEntry(p.name, p.acronym) for p in who.participants if not p.state_government)
+    state_names = who.states
     n_programs = sum(c.program_count for c in chapters)
-    n_state_governments = len({e.author.state for e in entries if e.author.state})
     period = f"de {month_year(edition.period_from)} a {month_year(edition.period_to)}"
-    figures = Figures(n_programs, len(glossary_entries), n_state_governments, period)
+    figures = Figures(n_programs, who.bodies, who.state_governments, period, who.institutions, len(who.states))
     pub = edition.publication
     values = {
         "programas": number(n_programs),
-        "instancias": _plural(len(glossary_entries), "instancia", "instancias"),
-        "estados": _plural(n_state_governments, "gobierno estatal", "gobiernos estatales"),
+        "instituciones": _plural(who.institutions, "institución", "instituciones"),
+        "instancias": _plural(who.bodies, "instancia", "instancias"),
+        "estados": _plural(who.state_governments, "gobierno estatal", "gobiernos estatales"),
+        "entidades": _plural(len(who.states), "entidad federativa", "entidades federativas"),
         "periodo": period,
         "sitio": str(pub.get("sitio") or ""),
     }

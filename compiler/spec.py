@@ -48,6 +48,12 @@ class Field:
         return [f"{self.id}_{i}" for i in range(1, self.repeat + 1)]
 
 
+#: Text limits, from the longest texts of the 2025 edition (``tests/benchmarks/measure_reference.py``:
+#: description 1,473 characters, results 1,781, one challenge 3,037) with room to spare.
+MAX_DESCRIPTION_CHARS = 4000
+MAX_RESULTS_CHARS = 6000
+MAX_CHALLENGE_CHARS = 4000
+
 S_INST = "1. Institución que reporta"
 S_PROG = "2. Programa o acción"
 S_RES = "3. Resultados y retos"
@@ -85,7 +91,7 @@ PROGRAM_FIELDS: tuple[Field, ...] = (
           example="3. Proporcionar información exacta y oportuna en todas las etapas de la migración",
           data_description="Otros objetivos del Pacto Mundial a los que contribuye el programa (hasta tres)."),
     Field("descripcion", "Descripción", "Qué es el programa, qué busca y cómo opera. Uno o varios párrafos; separe párrafos con un salto de línea (Alt+Enter).",
-          type="longtext", required=True, max_length=4000, section=S_PROG,
+          type="longtext", required=True, max_length=MAX_DESCRIPTION_CHARS, section=S_PROG,
           example=("Cuatro módulos fijos en la frontera sur orientan sobre trámites migratorios, canalizan a servicios de salud "
                   "y albergue e identifican a niñas, niños y adolescentes que viajan solos para darlos a conocer a la "
                   "procuraduría de protección."),
@@ -109,13 +115,13 @@ PROGRAM_FIELDS: tuple[Field, ...] = (
           type="date", required=True, section=S_PROG, example="30/06/2026",
           data_description="Último día del periodo cuyos resultados se informan."),
     Field("resultados", "Resultados", "Lo logrado en el periodo, con cifras. Las cifras desagregadas van en la hoja «Cifras».",
-          type="longtext", required=True, max_length=6000, section=S_RES,
+          type="longtext", required=True, max_length=MAX_RESULTS_CHARS, section=S_RES,
           example=("Se orientó a 3,179 personas: 1,412 mujeres, 1,731 hombres, 12 personas no binarias y 24 de las que no se "
                   "registró el sexo; 474 eran mexicanas en retorno. Se identificó a 87 niñas, niños y adolescentes no "
                   "acompañados, todos canalizados a la procuraduría estatal."),
           data_description="Lo que el programa logró en el periodo informado, en palabras de la institución."),
     Field("retos", "Reto", "Un reto por celda: obstáculos que enfrentó el programa. Deje vacías las que no use.",
-          type="longtext", max_length=1000, repeat=8, section=S_RES, example="Alta rotación del personal de los módulos en los turnos nocturnos.",
+          type="longtext", max_length=MAX_CHALLENGE_CHARS, repeat=8, section=S_RES, example="Alta rotación del personal de los módulos en los turnos nocturnos.",
           data_description="Obstáculos que encontró el programa durante el periodo, uno por línea (cada uno es también una fila de retos.csv)."),
     Field("fuentes", "Fuente o enlace", "Una referencia por celda (dirección web o documento). Se publican como notas al pie.",
           max_length=500, repeat=6, section=S_RES, example="https://www.ejemplo.gob.mx/modulos-orientacion",
@@ -293,6 +299,12 @@ BREAKDOWNS: tuple[Breakdown, ...] = (
 
 #: Units whose indicators count people (summed in the Informe's reach figures).
 PEOPLE_UNITS = ("personas",)
+#: A row in this unit gives its breakdowns as percentages: each used breakdown sums to 100, not to
+#: the total (which, if given, is the count the percentages are of).
+PERCENT_UNIT = "porcentaje"
+#: Percentages rounded by the agency may miss 100 by this much (four parts rounded to whole
+#: numbers can be off by up to 2; to one decimal, by 0.2).
+PERCENT_SUM_TOLERANCE = 2.0
 
 
 def cifras_col(column_id: str) -> str:

@@ -859,7 +859,8 @@ def _plant(code: str, p: Program, programs: list[Program], edition: Edition,
         f["poblacion_objetivo"] = None
         cell = field_cell("poblacion_objetivo")
     elif code == "periodo-fuera-de-edicion":
-        f["periodo_hasta"] = edition.period_to + dt.timedelta(days=153)
+        # Within ``validation.LATE_PERIOD_END``: later than that is another code (an error).
+        f["periodo_hasta"] = edition.period_to + dt.timedelta(days=20)
         cell = field_cell("periodo_hasta")
     elif code == "programa-duplicado":
         original = next(q for q in programs if q is not p and q.body.id == p.body.id) \

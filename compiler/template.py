@@ -38,7 +38,8 @@ from . import geometry as g
 from .atomic import atomic_write
 from .catalogs import Body, Catalogs
 from .settings import Edition
-from .spec import (BREAKDOWNS, CIFRAS_BY_ID, CIFRAS_COLUMNS, FIELDS_BY_ID, PROGRAM_FIELDS, TABLA_HEADER_FIELD, Field,
+from .spec import (BREAKDOWNS, CIFRAS_BY_ID, CIFRAS_COLUMNS, FIELDS_BY_ID, PERCENT_SUM_TOLERANCE, PERCENT_UNIT,
+                   PROGRAM_FIELDS, TABLA_HEADER_FIELD, Field,
                    cifras_col, programa_layout)
 
 # --- styles ----------------------------------------------------------------
@@ -338,12 +339,16 @@ def status_formula(row: int) -> str:
            f'"Los subgrupos no suman la fila "&{parent},{expr})))')
     expr = (f'IF(ISBLANK({parent}),{expr},IF({parent}={number},"No puede ser subgrupo de sí misma",'
             f'IFERROR({sub},"Revise «Subgrupo de la fila»")))')
+    unit = f"{cifras_col('unidad')}{row}"
+    percent = f'{unit}="{PERCENT_UNIT}"'
     for b in reversed(BREAKDOWNS):
         first, last = cifras_col(b.parts[0]), cifras_col(b.parts[-1])
         rng = f"{first}{row}:{last}{row}"
-        expr = f'IF(AND(COUNT({rng})>0,SUM({rng})<>{total}),"El desglose por {b.label} no suma el total",{expr})'
+        expr = (f'IF(AND(COUNT({rng})>0,{percent},ABS(SUM({rng})-100)>{PERCENT_SUM_TOLERANCE:g}),'
+                f'"Los porcentajes por {b.label} no suman 100",'
+                f'IF(AND(COUNT({rng})>0,NOT({percent}),SUM({rng})<>{total}),"El desglose por {b.label} no suma el total",{expr}))')
     used = f"COUNTA({first_in}{row}:{last_in}{row})=0"
-    return f'=IF({used},"",IF(ISBLANK({total}),"Falta el total",{expr}))'
+    return f'=IF({used},"",IF(AND(ISBLANK({total}),NOT({percent})),"Falta el total",{expr}))'
 
 
 def _write_cifras(wb: Workbook, edition: Edition, ranges: dict[str, str]) -> None:
@@ -361,8 +366,13 @@ def _write_cifras(wb: Workbook, edition: Edition, ranges: dict[str, str]) -> Non
     ws.row_dimensions[2].height = row_height(text_lines(ws["A2"].value, total_width))
     ws.row_dimensions[g.CIFRAS_ID_ROW].hidden = True
     ws.row_dimensions[g.CIFRAS_HEADER_ROW].height = 48
-    count_dv = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True)
-    count_dv.error = "Escriba un número entero mayor o igual a cero, sin separadores, decimales ni texto."
+    top = f"{cifras_col('total')}{g.CIFRAS_FIRST_ROW}"
+    unit = f"${cifras_col('unidad')}{g.CIFRAS_FIRST_ROW}"
+    count_dv = DataValidation(type="custom", allow_blank=True, formula1=(
+        f'OR(AND(ISNUMBER({top}),{top}>=0,INT({top})={top}),'
+        f'AND({unit}="{PERCENT_UNIT}",ISNUMBER({top}),{top}>=0,{top}<=100))'))
+    count_dv.error = ("Escriba un número entero mayor o igual a cero, sin separadores, decimales ni texto "
+                      f"(o un porcentaje de 0 a 100 si la unidad es «{PERCENT_UNIT}»).")
     count_dv.errorTitle = "Cifra no válida"
     count_dv.showErrorMessage = True
     ref_dv = DataValidation(type="whole", operator="between", formula1="1", formula2=str(g.CIFRAS_ROWS), allow_blank=True)

@@ -39,15 +39,16 @@ from typing import Any, Callable, Iterable
 import cerberus
 from cerberus import errors as cerr
 
+from . import content, reader
 from . import geometry as g
-from . import reader
 from .catalogs import UNITS, VIGENCIAS, YES_NO, Catalogs
 from .atomic import write_text
 from .errors import UnreadableWorkbook
 from .findings import FindingFactory
 from .model import Cell, Finding, Indicator, Report, Submission, normalise
 from .settings import Edition
-from .spec import BREAKDOWNS, CIFRAS_BY_ID, CIFRAS_COLUMNS, PEOPLE_UNITS, PROGRAM_FIELDS, Field, slot_field
+from .spec import (BREAKDOWNS, CIFRAS_BY_ID, CIFRAS_COLUMNS, PEOPLE_UNITS, PERCENT_SUM_TOLERANCE, PERCENT_UNIT,
+                   PROGRAM_FIELDS, Field, slot_field)
 
 #: Extensions picked up under submissions/<ed>/. Other spreadsheet formats are
 #: included so an agency that sent one hears why it was refused.
@@ -180,13 +181,17 @@ def _program_validator(catalogs: Catalogs, active: frozenset[str]) -> _Validator
 ROW_REQUIRED = ("indicador", "unidad", "total")
 
 
-def _cifras_schema() -> dict[str, Any]:
+def _cifras_schema(percent: bool = False) -> dict[str, Any]:
+    """Schema of one Cifras row; in a «porcentaje» row the parts are percentages (0 to 100, decimals
+    allowed) and the total, optional, is the count they are of."""
     schema: dict[str, Any] = {}
     for c in CIFRAS_COLUMNS:
         if c.type in ("rownum", "status"):
             continue
-        rules: dict[str, Any] = {"required": c.id in ROW_REQUIRED}
-        if c.type == "count":
+        rules: dict[str, Any] = {"required": c.id in ROW_REQUIRED and not (percent and c.id == "total")}
+        if c.type == "count" and percent and c.id != "total":
+            rules |= {"type": "number", "min": 0, "max": 100}
+        elif c.type == "count":
             rules |= {"type": "integer", "min": 0}
         elif c.type == "ref":
             rules |= {"type": "integer", "min": 1, "max": g.CIFRAS_ROWS}
@@ -199,8 +204,12 @@ def _cifras_schema() -> dict[str, Any]:
 
 
 @_by_identity
-def _cifras_validator(catalogs: Catalogs) -> _Validator:
-    return _Validator(_cifras_schema(), catalogs=catalogs, error_handler=_Errors)
+def _cifras_validator(catalogs: Catalogs, percent: bool = False) -> _Validator:
+    return _Validator(_cifras_schema(percent), catalogs=catalogs, error_handler=_Errors)
+
+
+def is_percent(row: Indicator) -> bool:
+    return normalise(row.get("unidad") or "") == PERCENT_UNIT
 
 
 def _as_text(value: Any) -> Any:
@@ -308,7 +317,7 @@ def _translate(ctx: _Context, err, cell: Cell, label: str, f: Field | None, cond
             other = next(x for x in PROGRAM_FIELDS if x.id == f.required_if[0])
             motivo = f", que es obligatorio cuando «{other.label}» es «{ctx.sub.value(other.id)}»"
         if row is not None:
-            motivo = f" en la fila {row.number}"
+            motivo = f" en la {row_name(row, err.field)}"
             ayuda = ("Si la fila tiene cifras, escriba el total: vacío no es cero."
                      if err.field == "total" else (col.help if col else ""))
         else:
@@ -317,10 +326,10 @@ def _translate(ctx: _Context, err, cell: Cell, label: str, f: Field | None, cond
     elif code in (cerr.BAD_TYPE.code, cerr.MIN_VALUE.code, cerr.MAX_VALUE.code):
         if row is not None and col is not None and col.type in ("count", "ref"):
             if col.type == "ref":
-                ctx.add("subgrupo-sin-fila-madre", cell, fila=row.number, madre=cell.value,
+                ctx.add("subgrupo-sin-fila-madre", cell, fila=row_name(row, col.id), madre=cell.value,
                         motivo=f"las filas van del 1 al {g.CIFRAS_ROWS}")
             else:
-                ctx.add("cifra-invalida", cell, columna=col.label, fila=row.number, sugerencia=_suggest(cell.value))
+                ctx.add("cifra-invalida", cell, columna=col.label, fila=row_name(row, col.id), sugerencia=_suggest(cell.value))
         elif f is not None and f.type == "date":
             ctx.add("fecha-invalida", cell, campo=label)
         else:
@@ -342,23 +351,56 @@ def _translate(ctx: _Context, err, cell: Cell, label: str, f: Field | None, cond
 
 
 _DIGITS = re.compile(r"\d[\d,.\s]*")
+#: What agencies write for «no data»: the cell should simply stay empty.
+_NO_DATA = {"nd", "n d", "s d", "sd", "na", "n a", "no disponible", "sin dato", "sin datos", "no aplica", "ninguno"}
+
+
+def _readings(text: str) -> list[str]:
+    """Whole numbers a typed figure can mean, formatted for the message («1,263», «12.63»)."""
+    t = text.strip()
+    if re.fullmatch(r"\d{1,3}(,\d{3})+", t) or re.fullmatch(r"\d{1,3}( \d{3})+", t) \
+            or re.fullmatch(r"\d{1,3}(\.\d{3}){2,}", t):
+        return [f"{int(re.sub(r'[^0-9]', '', t)):,}"]  # thousands separators, nothing else it could be
+    m = re.fullmatch(r"(\d+)([.,])(\d+)", t)
+    if m:
+        whole = int(m.group(1) + m.group(3))
+        decimal = f"{m.group(1)}.{m.group(3)}"
+        return [f"{whole:,}", decimal]
+    return []
 
 
 def _suggest(value: Any) -> str:
+    """A fix only when it is certain; otherwise the readings, and what to do."""
     if isinstance(value, float):
-        return f" (¿{round(value):,}?; escriba {round(value)})" if value >= 0 else ""
+        if value < 0:
+            return ""
+        return (f"; {value:,} no es un número entero: escriba la cifra entera (si es un porcentaje, "
+                f"elija la unidad «{PERCENT_UNIT}»)")
     if isinstance(value, int) and value < 0:
         return ""
-    m = _DIGITS.search(str(value))
+    text = str(value).strip()
+    if normalise(text) in _NO_DATA or re.fullmatch(r"[-–—.]+", text):
+        return "; N/D: si no tiene el dato, deje la celda vacía (vacío significa que no se informó)"
+    readings = _readings(text)
+    if len(readings) == 1:
+        return f"; escriba {readings[0].replace(',', '')}"
+    if readings:
+        return (f"; puede ser {readings[0]} o {readings[1]} y no se sabe cuál: escriba la cifra entera, "
+                f"sin separadores (si es un porcentaje, elija la unidad «{PERCENT_UNIT}»)")
+    m = _DIGITS.search(text)
     if not m:
         return ""
     digits = re.sub(r"\D", "", m.group())
-    if str(value).strip() == m.group().strip():
-        return f"; escriba {digits}"
+    if len(_readings(m.group().strip())) > 1:
+        return "; si la cifra es aproximada, escriba la cifra entera y explíquelo en «Nota»"
     return f"; si la cifra es aproximada, escriba {digits} y explíquelo en «Nota»"
 
 
 # --- dates -------------------------------------------------------------------------
+
+#: A reported period may end a little after the edition's (a report closed at the end of the next
+#: month): a warning. Beyond this it reports another edition's results: an error.
+LATE_PERIOD_END = dt.timedelta(days=31)
 
 def _date(sub: Submission, field_id: str) -> dt.date | None:
     v = sub.value(field_id)
@@ -384,6 +426,10 @@ def _check_dates(ctx: _Context) -> None:
     for fid in ("periodo_desde", "periodo_hasta"):
         if d[fid] and d[fid] < frm:
             outside(fid, "anterior al inicio del")
+        elif fid == "periodo_hasta" and d[fid] and d[fid] > to + LATE_PERIOD_END:
+            months = (d[fid].year - to.year) * 12 + d[fid].month - to.month
+            ctx.add("periodo-termina-despues", sub.cell(fid), campo=label[fid], fecha=d[fid], hasta=to,
+                    meses=f"{months} {'mes' if months == 1 else 'meses'}")
         elif d[fid] and d[fid] > to:
             outside(fid, "posterior al fin del")
     if d["fecha_inicio"] and d["fecha_inicio"] > to:
@@ -399,6 +445,11 @@ def _n(v: Any) -> int | None:
     return v if isinstance(v, int) and not isinstance(v, bool) and v >= 0 else None
 
 
+def row_name(row: Indicator, column_id: str) -> str:
+    """The one way messages name a Cifras row: its «Núm.» and the cell meant, «fila 3 de Cifras, celda D8»."""
+    return f"fila {row.number} de Cifras, celda {row.cells[column_id].address}"
+
+
 def _label(column_id: str) -> str:
     return CIFRAS_BY_ID[column_id].label
 
@@ -409,13 +460,13 @@ def _blank_note(cells: list[Cell], ids: list[str]) -> str:
     names = [f"{_label(i)} ({c.address})" for i, c in zip(ids, cells)]
     listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " y " + names[-1]
     verb = "está vacía" if len(names) == 1 else "están vacías"
-    return f" {listed} {verb}: vacío no es cero; escriba 0 donde no haya personas o complete la cifra."
+    return f" {listed} {verb}: vacío no es cero; complete la cifra que falta (escriba 0 donde no haya personas)."
 
 
 def _check_cifras(ctx: _Context) -> None:
     rows = ctx.sub.indicators
-    v = _cifras_validator(ctx.catalogs)
     for row in rows:
+        v = _cifras_validator(ctx.catalogs, is_percent(row))
         doc = {}
         for cid, cell in row.cells.items():
             if cell.blank:
@@ -429,11 +480,38 @@ def _check_cifras(ctx: _Context) -> None:
                 col = CIFRAS_BY_ID[cid]
                 _translate(ctx, err, row.cells[cid], col.label, None, False, row=row)
         _check_breakdowns(ctx, row)
-        _check_sex_given(ctx, row)
+    by_number = {r.number: r for r in rows}
+    for row in rows:
+        _check_sex_given(ctx, row, by_number)
     _check_subgroups(ctx, rows)
 
 
+def _pct(v: Any) -> float | None:
+    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 100 else None
+
+
+def _check_percentages(ctx: _Context, row: Indicator) -> None:
+    """Each breakdown given in percentages sums to 100, give or take the rounding."""
+    for b in BREAKDOWNS:
+        cells = [row.cells[p] for p in b.parts]
+        if all(c.blank for c in cells) or ctx.broken(*cells):
+            continue
+        values = [_pct(c.value) for c in cells]
+        if any(val is None and not c.blank for val, c in zip(values, cells)):
+            continue
+        used = [(p, val) for p, val in zip(b.parts, values) if val is not None]
+        s = sum(val for _, val in used)
+        if abs(s - 100) <= PERCENT_SUM_TOLERANCE:
+            continue
+        suma = " + ".join(f"{_label(p)} {val:,g} %" for p, val in used) + f" = {s:,g} %"
+        ctx.add("porcentajes-no-suman", cells[next(i for i, c in enumerate(cells) if not c.blank)], None, suma=suma,
+                desglose=b.label, fila=row_name(row, "unidad"), margen=f"{PERCENT_SUM_TOLERANCE:g}")
+
+
 def _check_breakdowns(ctx: _Context, row: Indicator) -> None:
+    if is_percent(row):
+        _check_percentages(ctx, row)
+        return
     total = _n(row.get("total"))
     if total is None:
         return
@@ -454,16 +532,35 @@ def _check_breakdowns(ctx: _Context, row: Indicator) -> None:
             suma = " + ".join(f"{_label(p)} {val:,}" for p, val in used) + f" = {s:,}"
         blanks = [(c, p) for c, p in zip(cells, b.parts) if c.blank]
         ctx.add("suma-no-cuadra", row.cells["total"], total, suma=suma, total=total, desglose=b.label,
-                fila=row.number, vacias=_blank_note([c for c, _ in blanks], [p for _, p in blanks]))
+                fila=row_name(row, "total"),
+                vacias=_blank_note([c for c, _ in blanks], [p for _, p in blanks]) if s < total else "")
 
 
-def _check_sex_given(ctx: _Context, row: Indicator) -> None:
+def _ancestors(row: Indicator, by_number: dict[int, Indicator]) -> list[Indicator]:
+    """The rows a sub-group belongs to, nearest first (a cycle stops the walk)."""
+    out, seen, cur = [], {row.number}, row
+    while True:
+        up = _n(cur.get("subgrupo_de"))
+        if up is None or up in seen or up not in by_number:
+            return out
+        cur = by_number[up]
+        seen.add(up)
+        out.append(cur)
+
+
+def _check_sex_given(ctx: _Context, row: Indicator, by_number: dict[int, Indicator]) -> None:
+    """People without a sex split. A sub-group inherits its parent's status: under a parent that
+    gives the split («de los cuales…») it needs none; under a parent without it, the parent's
+    own warning already asks for it."""
     unit = normalise(row.get("unidad") or "")
     total = _n(row.get("total"))
     sex = next(b for b in BREAKDOWNS if b.id == "sexo")
     parts = [row.cells[p] for p in sex.parts]
-    if unit in PEOPLE_UNITS and total and all(c.blank for c in parts) and not ctx.broken(*parts):
-        ctx.add("sin-desglose-sexo", row.cells[sex.parts[0]], None, fila=row.number, total=total)
+    if unit not in PEOPLE_UNITS or not total or not all(c.blank for c in parts) or ctx.broken(*parts):
+        return
+    if any(normalise(a.get("unidad") or "") in PEOPLE_UNITS for a in _ancestors(row, by_number)):
+        return
+    ctx.add("sin-desglose-sexo", row.cells[sex.parts[0]], None, fila=row_name(row, sex.parts[0]), total=total)
 
 
 def _check_subgroups(ctx: _Context, rows: list[Indicator]) -> None:
@@ -490,15 +587,17 @@ def _check_subgroups(ctx: _Context, rows: list[Indicator]) -> None:
                 up = _n(cur.get("subgrupo_de"))
                 cur = by_number.get(up) if up is not None else None
         if motivo:
-            ctx.add("subgrupo-sin-fila-madre", cell, fila=r.number, madre=ref, motivo=motivo)
+            ctx.add("subgrupo-sin-fila-madre", cell, fila=row_name(r, "subgrupo_de"), madre=ref, motivo=motivo)
             continue
         parent = by_number[ref]
+        if is_percent(r) or is_percent(parent):
+            continue  # percentages are shares of their own row: they neither add up nor compare to a parent
         children[ref].append(r)
         for cid in counts:
             cv, pv = _n(r.get(cid)), _n(parent.get(cid))
             if cv is not None and pv is not None and cv > pv:
-                ctx.add("subgrupo-excede", r.cells[cid], cv, fila=r.number, columna=_label(cid), valor=cv,
-                        madre=parent.number, valor_madre=pv)
+                ctx.add("subgrupo-excede", r.cells[cid], cv, fila=row_name(r, cid), columna=_label(cid), valor=cv,
+                        madre=row_name(parent, cid), valor_madre=pv)
     for number, kids in children.items():
         parent = by_number[number]
         if normalise(parent.get("subgrupos_completos") or "") != "si":
@@ -528,14 +627,14 @@ def _check_subgroups(ctx: _Context, rows: list[Indicator]) -> None:
                 if not got:
                     suma = f"ningún subgrupo tiene {_label(cid)}"
                 elif len(got) == 1:
-                    suma = f"sólo la fila {got[0][0].number} tiene {_label(cid)}: {got[0][1]:,}"
+                    suma = f"sólo la {row_name(got[0][0], cid)} tiene {_label(cid)}: {got[0][1]:,}"
                 else:
-                    suma = " + ".join(f"fila {k.number} ({v:,})" for k, v in got) + f" = {s:,}"
+                    suma = " + ".join(f"{v:,} ({row_name(k, cid)})" for k, v in got) + f" = {s:,}"
                 vacias = ""
-                if blanks:
+                if blanks and s <= pv:  # blanks can only make up what is missing
                     names = ", ".join(f"{k.cells[cid].address}" for k in blanks)
                     vacias = f" Vacías en los subgrupos: {names} (vacío no es cero)."
-                ctx.add("subgrupos-no-suman", parent.cells[cid], pv, madre=number,
+                ctx.add("subgrupos-no-suman", parent.cells[cid], pv, madre=row_name(parent, cid),
                         criterio=f" «{members[0].get('criterio')}»" if crit else "", suma=suma,
                         columna=_label(cid), total=pv, vacias=vacias)
 
@@ -550,13 +649,6 @@ _PLACEHOLDER_INSIDE = re.compile(r"lorem ipsum|\bx{3,}\b|\[(?:pendiente|completa
                                  re.IGNORECASE)
 #: Placeholders that are acceptable answers in these fields.
 _PLACEHOLDER_OK = {"coautoras": {"ninguno", "ninguna", "na", "n a", "no aplica"}}
-
-_NO_RESULTS = re.compile(
-    r"^(?:(?:a la fecha|hasta el momento|por el momento|en este periodo|durante el periodo)[, ]*)?"
-    r"(?:sin resultados|no (?:hay|hubo|existen|se (?:tienen|tuvieron|obtuvieron|registraron|reportan|generaron|"
-    r"cuenta con|cuentan con)) (?:resultados|avances|acciones|datos)|ningun[oa]s?|sin avances?|no se realizaron "
-    r"acciones|no aplica)\b", re.IGNORECASE)
-
 
 def _text_cells(ctx: _Context) -> list[tuple[str, str, Cell]]:
     """(field id or column id, label, cell) of every free-text cell."""
@@ -580,9 +672,12 @@ def _text_cells(ctx: _Context) -> list[tuple[str, str, Cell]]:
     return out
 
 
-#: The template's worked example, per free-text field (short ones like «INM» could be real answers).
+#: The template's worked example of a narrative field: a paragraph copied word for word is not the
+#: program's own text. Short examples (a job title such as «Subdirectora de Enlace», a unit, a name)
+#: are real answers for someone, so they are never taken for placeholders.
+EXAMPLE_MIN_CHARS = 100
 _EXAMPLES = {f.id: normalise(f.example) for f in PROGRAM_FIELDS
-             if f.example and f.type in ("text", "longtext") and len(f.example) >= 15 and f.id != "fuentes"}
+             if f.example and f.type == "longtext" and len(f.example) >= EXAMPLE_MIN_CHARS}
 
 
 def _check_placeholders(ctx: _Context, texts: list[tuple[str, str, Cell]]) -> None:
@@ -612,7 +707,7 @@ def _check_content(ctx: _Context, texts: list[tuple[str, str, Cell]]) -> None:
     if isinstance(retos, list) and all(c.blank for c in retos):
         ctx.add("sin-retos", retos[0], None)
     res = sub.value("resultados")
-    if isinstance(res, str) and len(res) < 200 and _NO_RESULTS.search(res.strip()):
+    if isinstance(res, str) and content.says_no_results(res.strip(), content.no_results_rules(ctx.edition)):
         cell = sub.cell("resultados")
         if not any(f.cell == cell.address and f.sheet == cell.sheet and f.code == "texto-de-relleno" for f in ctx.findings):
             ctx.add("sin-resultados", cell, extracto=res if len(res) <= 60 else res[:57] + "…")
@@ -649,59 +744,32 @@ def _find_body(catalogs: Catalogs, text: str):
     return body
 
 
-_ACRONYM = re.compile(r"(?<![\w-])([A-ZÁÉÍÓÚÑ][A-ZÁÉÍÓÚÑ0-9]*[A-ZÁÉÍÓÚÑ](?:[-+][A-Z]+)?\+?)(?![\w-])")
-_ROMAN = re.compile(r"^[IVXLCDM]+$")
-#: Acronyms any reader of the Compendio knows; the template itself uses some.
-COMMON_ACRONYMS = frozenset({
-    "PMM", "NNA", "ONU", "CURP", "RFC", "CDMX", "COVID", "VIH", "SIDA", "LGBT", "LGBTI", "LGBTI+", "LGBTIQ",
-    "LGBTIQ+", "LGBTTTIQ", "LGBTTTIQ+", "EUA", "EEUU", "UU", "EE", "MXN", "USD", "PDF", "URL", "WEB", "SMS",
-    "QR", "TV", "OK", "A.C", "AC", "IAP", "S.C", "SC", "DF", "INE", "DIF",
-})
-
-
 @_by_identity
 def _registry_acronyms(catalogs: Catalogs) -> frozenset[str]:
-    """Acronyms the registry spells out; «CIJ A.C.» also counts as «CIJ»."""
-    out = set()
-    for b in catalogs.bodies:
-        if b.acronym:
-            out.add(b.acronym.upper())
-            out.add(b.acronym.split()[0].upper())
-    return frozenset(out)
+    return content.registry_acronyms(catalogs)
 
 
 def _check_acronyms(ctx: _Context, texts: list[tuple[str, str, Cell]]) -> None:
-    known = _registry_acronyms(ctx.catalogs)
-    known |= {s.abbreviation.upper() for s in ctx.catalogs.states}
-    known |= COMMON_ACRONYMS
-    own = ctx.sub.value("siglas")
-    if own:
-        known |= {x.strip().upper() for x in re.split(r"[,;/]", str(own))}
+    sub = ctx.sub
+    known = set(_registry_acronyms(ctx.catalogs)) | content.not_acronyms(ctx.edition)
+    for fid in ("siglas", "coautoras"):
+        if sub.value(fid):
+            known |= {x.strip().upper() for x in re.split(r"[,;/]| y ", str(sub.value(fid))) if x.strip()}
+    # Anything the program says, on any sheet, may spell an acronym out.
     corpus_parts = [str(c.value) for _, _, c in texts]
-    for fid in ("institucion", "unidad_responsable", "coautoras"):
-        if ctx.sub.value(fid):
-            corpus_parts.append(str(ctx.sub.value(fid)))
+    for fid in ("institucion", "unidad_responsable", "coautoras", "fuentes"):
+        v = sub.value(fid)
+        corpus_parts += [str(x) for x in v] if isinstance(v, list) else [str(v)] if v else []
+    if sub.table is not None:
+        corpus_parts += [str(c.value) for row in sub.table.rows for c in row if not c.blank]
     corpus = "\n".join(corpus_parts)
-    reported: set[str] = set()
-    for fid, _label_, cell in texts:
-        if fid in ("contacto_correo", "fuentes", "contacto_telefono", "contacto_nombre", "contacto_cargo"):
-            continue
-        text = str(cell.value)
-        matches = list(_ACRONYM.finditer(text))
-        if not matches:
-            continue
-        letters = [ch for ch in text if ch.isalpha()]
-        if sum(ch.isupper() for ch in letters) > 0.6 * len(letters):
-            continue  # a text written in capitals: its words are not acronyms
-        for m in matches:
-            acr = m.group(1)
-            if acr in reported or acr.upper() in known or _ROMAN.match(acr) or len(acr.rstrip("+")) < 2:
-                continue
-            e = re.escape(acr)
-            if re.search(rf"\(\s*{e}\s*[),;]|(?<![\w-]){e}\s*\(|siglas[^.)]{{0,40}}(?<![\w-]){e}(?![\w-])", corpus):
-                continue
-            reported.add(acr)
-            ctx.add("siglas-sin-definir", cell, acr, siglas=acr)
+    checked = [(cell, str(cell.value)) for fid, _l, cell in texts if fid not in _NO_ACRONYM_FIELDS]
+    for i, acr in content.undefined_acronyms([t for _, t in checked], corpus, known):
+        ctx.add("siglas-sin-definir", checked[i][0], acr, siglas=acr)
+
+
+#: Fields whose capitals are not prose: addresses, names of people, sources.
+_NO_ACRONYM_FIELDS = ("contacto_correo", "fuentes", "contacto_telefono", "contacto_nombre", "contacto_cargo")
 
 
 # --- one file ------------------------------------------------------------------------
@@ -882,6 +950,43 @@ def cross_file_checks(reports: list[Report], edition: Edition, make: FindingFact
                                    institucion=sub.value("institucion"), programa=sub.value("nombre_programa"),
                                    otro=_display(other.path, edition), detalle=same))
     _similar_programs(reports, edition, make)
+    _dominant_indicators(reports, make)
+
+
+#: One indicator above this share of its unit's total for the edition dominates every sum of that unit
+#: (14.7 million airline passengers filed as «personas» made 88 % of the people reached in 2025).
+OUTLIER_SHARE = 0.5
+#: With fewer programs using a unit, one of them is half of it by necessity.
+OUTLIER_MIN_PROGRAMS = 3
+
+
+def _dominant_indicators(reports: list[Report], make: FindingFactory) -> None:
+    """Top-level indicators whose total is over ``OUTLIER_SHARE`` of their unit's edition total."""
+    from babel.numbers import format_percent
+
+    for r in reports:
+        r.findings[:] = [f for f in r.findings if f.code != "indicador-dominante"]
+    gone = superseded(reports)
+    rows: dict[str, list[tuple[Report, Indicator, int]]] = defaultdict(list)
+    for r in reports:
+        if r.submission is None or r.path in gone:
+            continue
+        for ind in r.submission.indicators:
+            total, unit = _n(ind.get("total")), normalise(ind.get("unidad") or "")
+            if total and unit and unit != PERCENT_UNIT and _n(ind.get("subgrupo_de")) is None:
+                rows[unit].append((r, ind, total))
+    for unit, items in rows.items():
+        whole = sum(t for _, _, t in items)
+        programs = len({id(r) for r, _, _ in items})
+        if programs < OUTLIER_MIN_PROGRAMS:
+            continue
+        for r, ind, total in items:
+            if total > OUTLIER_SHARE * whole:
+                cell = ind.cells["total"]
+                r.findings.append(make("indicador-dominante", cell.sheet, cell.address, total,
+                                       fila=row_name(ind, "total"), total=total, unidad=ind.get("unidad"),
+                                       porcentaje=format_percent(total / whole, format="#,##0 %", locale="es_MX"),
+                                       suma=whole, programas=programs))
 
 
 _STOP = frozenset("para de del la las los el en y a por con sus su al un una e o programa programas accion acciones".split())

@@ -70,15 +70,30 @@ def expected(key: str, root: Path, ed) -> int:
     P, C, R = _csvs(root / "output" / ed.key / "datos")
     obj = P["objetivo_principal"]
     people = C[(C["unidad"] == "personas") & C["subgrupo_de"].isna()]
+    W = pd.read_csv(root / "output" / ed.key / "datos" / "participantes.csv", dtype={"entidad_clave": "string"})
     parts = key.split(".")
     if key == "programas.total":
         return len(P)
     if key == "instituciones.total":
-        return P["institucion_clave"].nunique()
+        return len(W)
+    if key == "instancias.total":
+        return int((W["gobierno_estatal"] == "No").sum())
+    if key == "gobiernos_estatales.total":
+        return int((W["gobierno_estatal"] == "Sí").sum())
     if key == "sectores.total":
         return P["sector_clave"].nunique()
     if key == "entidades.total":
+        own = {f"{int(k):02d}" for k in P.loc[P["sector_clave"] == "estatal", "entidad_clave"].dropna()}
+        return len(set(W["entidad_clave"].dropna().map(lambda k: f"{int(k):02d}")) | own)
+    if key == "entidades.con_programas":
         return P["entidad_clave"].nunique()
+    if parts[:2] == ["coautora", "institucion"]:
+        return int(W.loc[W["institucion_clave"] == parts[2], "programas_coautora"].sum())
+    if key == "alcance.mayor":
+        return int(people["total"].max())
+    if parts[0] == "unidad":
+        top = C[C["subgrupo_de"].isna() & C["total"].notna() & (C["unidad"] == parts[2])]
+        return len(top) if parts[1] == "indicadores" else int(top["total"].sum())
     if key == "objetivos.atendidos":
         return obj.nunique()
     if key == "objetivos.sin_programas":
@@ -86,7 +101,7 @@ def expected(key: str, root: Path, ed) -> int:
     if parts[:2] == ["programas", "sector"]:
         return int((P["sector_clave"] == parts[2]).sum())
     if parts[:2] == ["instituciones", "sector"]:
-        return P.loc[P["sector_clave"] == parts[2], "institucion_clave"].nunique()
+        return int((W["sector_clave"] == parts[2]).sum())
     if parts[0] == "matriz":
         return int(((obj == int(parts[1])) & (P["sector_clave"] == parts[2])).sum())
     if parts[:2] == ["programas", "objetivo"]:

@@ -59,7 +59,8 @@ def _hostile_submission(root, ed):
 def test_files_are_written_with_bom_and_one_row_per_item(standard):
     root, ed, subs, data, paths = standard
     folder = root / "output" / ed.key / "datos"
-    assert {p.name for p in paths} == {"programas.csv", "cifras.csv", "retos.csv", "diccionario.csv", "datapackage.json",
+    assert {p.name for p in paths} == {"programas.csv", "cifras.csv", "retos.csv", "participantes.csv", "diccionario.csv",
+                                       "datapackage.json",
                                        f"datos-abiertos-{ed.key}.xlsx"}
     for p in paths:
         assert p.parent == folder
@@ -96,7 +97,8 @@ def test_data_package_validates_with_frictionless(standard):
     report = validate(str(folder / "datapackage.json"))
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
     pkg = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
-    assert [r["path"] for r in pkg["resources"]] == ["programas.csv", "cifras.csv", "retos.csv", "diccionario.csv"]
+    assert [r["path"] for r in pkg["resources"]] == ["programas.csv", "cifras.csv", "retos.csv", "participantes.csv",
+                                                    "diccionario.csv"]
     assert pkg["licenses"] == [{"name": "libre-uso-mx", "title": "Términos de Libre Uso MX",
                                 "path": "https://datos.gob.mx/libreusomx"}]
     assert pkg["sources"]
@@ -199,7 +201,7 @@ def test_dictionary_describes_exactly_the_published_columns(standard):
 def test_xlsx_has_every_table_with_real_numbers_and_dates(standard):
     root, ed, subs, data, paths = standard
     wb = load_workbook(next(p for p in paths if p.suffix == ".xlsx"))
-    assert wb.sheetnames == ["léame", "programas", "cifras", "retos", "diccionario"]
+    assert wb.sheetnames == ["léame", "programas", "cifras", "retos", "participantes", "diccionario"]
     for name, frame in data.tables().items():
         ws = wb[name.removesuffix(".csv")]
         assert [c.value for c in ws[1]] == list(frame.columns)
@@ -332,3 +334,17 @@ def test_data_written_before_the_package_still_reads_with_its_types(standard, tm
     (folder / "datapackage.json").unlink()
     back = opendata.read(folder)
     assert str(back.figures["total"].dtype) == "Int64" and set(back.programs["entidad_clave"].dropna()) == {"01", "07"}
+
+
+def test_percentages_are_published_as_reported_and_never_summed(tmp_path):
+    from compiler import catalogs as cat, settings
+    from content_set import submission
+
+    settings.init(tmp_path, "2026")
+    ed = settings.load(tmp_path, "2026")
+    sub = submission(ed.key, {}, [{"indicador": "Personas encuestadas", "unidad": "porcentaje", "total": 1250,
+                                   "mujeres": 52.5, "hombres": 47.5}])
+    F = opendata.build([sub], ed, cat.load()).figures
+    row = F.iloc[0]
+    assert row["porcentajes"] == "Mujeres 52.5 %; Hombres 47.5 %" and pd.isna(row["mujeres"]) and row["total"] == 1250
+    assert row["cuenta_personas"] == "No"

@@ -214,14 +214,16 @@ def test_blank_template_offers_every_registered_body(blank):
 
 # --- Cifras -----------------------------------------------------------------------
 
-def test_every_count_accepts_only_whole_numbers_from_zero(inm):
+def test_every_count_accepts_only_whole_numbers_from_zero_or_percentages(inm):
     ws = inm[g.CIFRAS]
     assert [ws.cell(g.CIFRAS_ID_ROW, i + 1).value for i in range(len(CIFRAS_COLUMNS))] == [c.id for c in CIFRAS_COLUMNS]
     assert ws.row_dimensions[g.CIFRAS_ID_ROW].hidden
     for col_id in COUNT_COLUMNS:
         for row in (g.CIFRAS_FIRST_ROW, g.CIFRAS_FIRST_ROW + 17, g.CIFRAS_LAST_ROW):
             (dv,) = validations_at(ws, f"{cifras_col(col_id)}{row}")
-            assert (dv.type, dv.operator, dv.formula1) == ("whole", "greaterThanOrEqual", "0"), (col_id, row)
+            # Whole numbers from zero; percentages 0 to 100 in a «porcentaje» row (relative to the first cell).
+            assert dv.type == "custom" and "INT(D6)=D6" in dv.formula1 and '$C6="porcentaje"' in dv.formula1, \
+                (col_id, row)
             assert dv.showErrorMessage
     (dv,) = validations_at(ws, f"{cifras_col('subgrupo_de')}{g.CIFRAS_LAST_ROW}")
     assert (dv.type, dv.formula1, dv.formula2) == ("whole", "1", str(g.CIFRAS_ROWS))

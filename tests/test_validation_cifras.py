@@ -28,7 +28,7 @@ def test_sex_breakdown_that_does_not_add_up_shows_the_sum(ed):
     assert (f.code, f.severity, f.ref, f.value) == ("suma-no-cuadra", "error", cif("total", 1), 3105)
     assert f.message.startswith("Mujeres 1,801 + Hombres 1,204 + Personas no binarias 0 + Sexo sin dato 0 = 3,005, "
                                 "pero el Total dice 3,105.")
-    assert "por sexo de la fila 1" in f.message
+    assert "por sexo de la fila 1 de Cifras, celda D6" in f.message
 
 
 def test_blank_parts_are_named_not_taken_for_zeros(ed):
@@ -53,13 +53,19 @@ def test_both_breakdowns_wrong_gives_two_findings_in_one_pass(ed):
     assert [f.code for f in report.findings] == ["suma-no-cuadra", "suma-no-cuadra"]
 
 
-@pytest.mark.parametrize("value, hint", [("1,200", "escriba 1200"), ("aprox 300", "aproximada, escriba 300"),
-                                         (-5, ""), (12.5, "¿12?")])
+@pytest.mark.parametrize("value, hint", [
+    ("1,200", "escriba 1200"), ("1 200", "escriba 1200"), ("aprox 300", "aproximada, escriba 300"), (-5, ""),
+    (12.5, "no es un número entero"),
+    # A guess is never presented as the fix: «12,63» may be 1,263 or 12.63.
+    ("12,63", "puede ser 1,263 o 12.63 y no se sabe cuál"), ("1.200", "puede ser 1,200 o 1.200"),
+    ("N/D", "N/D: si no tiene el dato, deje la celda vacía"), ("s/d", "deje la celda vacía")])
 def test_counts_must_be_whole_numbers(ed, value, hint):
     report = cifras(ed, [person(3005, mujeres=value, hombres=1204)])
     [f] = report.findings  # no sum check on a part that is not a number
     assert (f.code, f.ref, f.value) == ("cifra-invalida", cif("mujeres", 1), value)
-    assert "«Mujeres» de la fila 1" in f.message and hint in f.message
+    assert "«Mujeres» de la fila 1 de Cifras, celda E6 dice" in f.message and hint in f.message
+    if "no se sabe" in hint:
+        assert "escriba 1263" not in f.message
 
 
 def test_row_needs_indicator_unit_and_total(ed):
@@ -95,7 +101,9 @@ def test_complete_subgroups_must_add_up_to_the_parent(ed):
     assert ("subgrupos-no-suman", cif("total", 1)) in codes_at
     assert ("subgrupos-no-suman", cif("hombres", 1)) in codes_at
     f = next(f for f in report.findings if f.ref == cif("total", 1))
-    assert "fila 2 (60) + fila 3 (30) = 90" in f.message and "Total 100" in f.message
+    assert "60 (fila 2 de Cifras, celda D7) + 30 (fila 3 de Cifras, celda D8) = 90" in f.message
+    assert "su Total es 100" in f.message
+    assert "«No»" not in f.message  # no way out that would hide the error
 
 
 def test_subgroups_that_overlap_are_not_summed(ed):
@@ -143,3 +151,36 @@ def test_people_without_any_sex_breakdown_is_a_warning(ed):
     [f] = report.findings
     assert (f.code, f.severity, f.ref) == ("sin-desglose-sexo", "advertencia", cif("mujeres", 1))
     assert report.status == "aceptado con observaciones"
+
+
+def test_the_write_zero_hint_only_when_zeros_can_make_the_sum_right(ed):
+    [under] = cifras(ed, [person(3105, mujeres=1801, hombres=1204)]).findings
+    assert "escriba 0 donde no haya personas" in under.message
+    [over] = cifras(ed, [person(2000, mujeres=1801, hombres=1204)]).findings
+    assert over.code == "suma-no-cuadra" and "escriba 0" not in over.message and "vacío" not in over.message
+
+
+def test_subgroup_sex_rows_inherit_the_parents_split(ed):
+    rows = [person(537, mujeres=301, hombres=236),
+            {"indicador": "De las cuales, NNA", "unidad": "personas", "total": 212, "subgrupo_de": 1},
+            {"indicador": "De los cuales, no acompañados", "unidad": "personas", "total": 40, "subgrupo_de": 2}]
+    assert cifras(ed, rows).findings == []
+    rows[0] = {"indicador": "Personas repatriadas", "unidad": "personas", "total": 537}
+    assert [(f.code, f.ref) for f in cifras(ed, rows).findings] == [("sin-desglose-sexo", cif("mujeres", 1))]
+
+
+def pct_row(**parts):
+    return {"indicador": "Personas encuestadas", "unidad": "porcentaje"} | parts
+
+
+def test_a_percentage_row_sums_to_100_not_to_the_total(ed):
+    assert cifras(ed, [pct_row(total=1250, mujeres=52.5, hombres=47.5)]).findings == []
+    assert cifras(ed, [pct_row(mujeres=33, hombres=33, no_binarias=33)]).findings == []  # rounding, no total
+    [f] = cifras(ed, [pct_row(total=1250, mujeres=55, hombres=35)]).findings
+    assert (f.code, f.ref) == ("porcentajes-no-suman", cif("mujeres", 1))
+    assert "Mujeres 55 % + Hombres 35 % = 90 %" in f.message and "fila 1 de Cifras" in f.message
+
+
+def test_a_percentage_above_100_is_refused(ed):
+    [f] = cifras(ed, [pct_row(mujeres=120, hombres=0)]).findings
+    assert f.code == "cifra-invalida"

@@ -59,7 +59,7 @@ def test_no_coauthors_written_as_none_is_fine(ed):
 
 
 @pytest.mark.parametrize("changes, cell", [
-    ({"periodo_hasta": dt.date(2026, 11, 30)}, "periodo_hasta"),
+    ({"periodo_hasta": dt.date(2026, 7, 31)}, "periodo_hasta"),
     ({"periodo_desde": dt.date(2024, 1, 1)}, "periodo_desde"),
     ({"fecha_inicio": dt.date(2026, 9, 1), "periodo_desde": dt.date(2025, 6, 1)}, "fecha_inicio"),
     ({"vigencia": "Temporal", "fecha_inicio": dt.date(2023, 1, 1), "fecha_fin": dt.date(2024, 12, 31)}, "fecha_fin"),
@@ -69,6 +69,13 @@ def test_dates_outside_the_editions_period(ed, changes, cell):
     [f] = [f for f in report.findings if f.code == "periodo-fuera-de-edicion"]
     assert f.ref == prog(cell) and f.severity == "advertencia"
     assert "01/06/2025 a 30/06/2026" in f.message
+
+
+def test_a_period_ending_months_after_the_editions_is_an_error(ed):
+    report = check(ed, clean(periodo_hasta=dt.date(2026, 11, 30)))
+    [f] = report.findings
+    assert (f.code, f.severity, f.ref) == ("periodo-termina-despues", "error", prog("periodo_hasta"))
+    assert "5 meses después" in f.message and report.status == "rechazado"
 
 
 def test_acronym_never_spelled_out(ed):
@@ -187,3 +194,46 @@ def test_discover_finds_every_workbook_at_any_depth_and_skips_lock_files(ed):
     old = ed.paths.submissions / "viejo.xls"
     old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504)
     assert validation.discover(ed) == [a, old]
+
+
+# --- content heuristics on real phrasings (issue 12) ----------------------------------------
+
+@pytest.mark.parametrize("text", ["No se reportaron resultados.", "No se presentaron resultados.",
+                                  "El programa se encuentra en proceso de implementación.", "No aplica en este periodo."])
+def test_phrasings_agencies_use_to_say_there_are_no_results(ed, text):
+    assert ("sin-resultados", prog("resultados")) in found(check(ed, clean(resultados=text)))
+
+
+def test_a_real_results_text_saying_no_incidents_is_fine(ed):
+    text = "No se reportaron incidentes durante los operativos; se atendió a 2,340 personas."
+    assert check(ed, clean(resultados=text)).findings == []
+
+
+def test_spanish_abbreviations_parts_of_registered_acronyms_and_call_signs_are_not_acronyms(ed):
+    text = ("Talleres con enfoque de DD. HH. para personas repatriadas desde EE. UU., con IMSS BIENESTAR, "
+            "y cápsulas en la radiodifusora XEPET 730-AM; campaña «LLAMANDO A CASA».")
+    assert check(ed, clean(descripcion=text)).findings == []
+
+
+def test_an_editions_own_list_of_words_that_are_never_acronyms(ed):
+    own = ed.paths.root / "ediciones" / ed.key / "catalogos" / "no_siglas.csv"
+    own.parent.mkdir(parents=True)
+    own.write_text("palabra,motivo\nSIRENNA,sistema que todos conocen\n", encoding="utf-8")
+    assert check(ed, clean(descripcion="Módulos que canalizan al SIRENNA.")).findings == []
+
+
+def test_the_example_job_title_is_a_real_answer(ed):
+    assert check(ed, clean(contacto_cargo=FIELDS_BY_ID["contacto_cargo"].example)).findings == []
+
+
+def test_one_indicator_dominating_its_units_total_is_flagged_on_its_file(ed):
+    paths = []
+    for i, total in enumerate((1_000_000, 60_000, 50_000, 26_000)):
+        data = clean(nombre_programa=f"Programa número {i} de atención en aeropuertos y puertos")
+        data.cifras = [{"indicador": "Personas atendidas", "unidad": "personas", "total": total, "sexo_sin_dato": total}]
+        paths.append(write(ed, data, name=f"inm/p{i}.xlsx"))
+    reports = validation.validate_paths(paths, ed, cat.load())
+    [f] = [f for r in reports for f in r.findings if f.code == "indicador-dominante"]
+    assert f.value == 1_000_000 and f.cell == "D6" and "fila 1 de Cifras" in f.message
+    assert "88 %" in f.message and "en 4 programas" in f.message
+    assert reports[0].status == "aceptado con observaciones"

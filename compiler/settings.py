@@ -314,7 +314,7 @@ def load(root: Path, edition: str) -> Edition:
 # its line. Keys the schema does not know are kept, so a newer file still loads.
 
 #: Placeholders the introduction and closing paragraphs may use (filled in publication.py).
-PLACEHOLDERS = ("programas", "instancias", "estados", "periodo", "sitio")
+PLACEHOLDERS = ("programas", "instituciones", "instancias", "estados", "entidades", "periodo", "sitio")
 #: The colophon may also name the book, its place and its date.
 COLOPHON_PLACEHOLDERS = PLACEHOLDERS + ("titulo", "lugar", "fecha")
 

@@ -117,3 +117,10 @@ def test_default_settings_use_only_known_placeholders(tmp_path):
     ed = settings.load(tmp_path, "2026")
     assert any("{sitio}" in p for p in ed.publication["cierre"])
     assert any("{titulo}" in p for p in ed.publication["colofon"])
+
+
+def test_every_placeholder_the_publication_fills_is_allowed_by_the_schema(tmp_path):
+    path = settings.init(tmp_path, "2026")
+    _edit(path, "publicacion", introduccion=["{programas} de {instituciones}: {instancias}, {estados}; {entidades}; "
+                                             "{periodo}; {sitio}."])
+    assert settings.load(tmp_path, "2026").publication["introduccion"]

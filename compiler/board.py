@@ -338,3 +338,37 @@ def write_excel(board: Board, catalogs: Catalogs, path: Path | None = None) -> P
     except OSError as exc:
         raise OutputError(f"No se pudo escribir el tablero {path} ({system_reason(exc)}). "
                           "Si lo tiene abierto en Excel, ciérrelo y vuelva a intentarlo.") from None
+
+
+
+def document(board: Board) -> dict:
+    """``status --json``: validacion.json's shape (edition, validated_at, validator_version, totals, files)
+    read from the register, plus the board's line for each institution.
+
+    The register keeps each file's finding codes, not their messages: a file's ``codes`` stand where
+    validacion.json has ``findings`` (``compendio validate --json`` gives the messages).
+    """
+    from . import __version__
+
+    files = [{"file": e.ruta, "sha256": e.sha256, "institution": e.institucion, "program": e.programa,
+              "status": e.estado, "superseded_by": e.sustituido_por if e.situacion == SUSTITUIDO else None,
+              "errors": e.errores, "warnings": e.advertencias, "notes": e.notas, "codes": list(e.codigos),
+              "situation": e.situacion, "received": e.recibido, "validated": e.validado, "present": e.presente}
+             for e in sorted(board.entries, key=Entry._order)]
+    total = board.total()
+
+    def line(row: Row) -> dict:
+        return {"sector": row.sector, "institution": row.institution, "acronym": row.acronym or None,
+                "templates": row.templates, "received": row.received, "accepted": row.accepted,
+                "accepted_with_observations": row.observed, "rejected": row.rejected,
+                "superseded": row.superseded, "missing": row.missing}
+
+    return {"edition": board.edition.key, "validated_at": max((e.validado for e in board.entries), default=None),
+            "validator_version": __version__,
+            "totals": {"files": sum(1 for e in board.entries if e.current), "accepted": total.accepted,
+                       "accepted_with_observations": total.observed, "rejected": total.rejected,
+                       "superseded": total.superseded, "templates": total.templates,
+                       "missing_bodies": board.missing, "pending_files": len(board.pending)},
+            "files": files,
+            "bodies": [line(r) for g in board.groups for r in g.rows],
+            "pending": [p.relative_to(board.edition.paths.submissions).as_posix() for p in board.pending]}

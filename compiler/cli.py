@@ -16,7 +16,7 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from . import __version__
+from . import __version__, console as screen
 from .errors import CompendioError, system_reason
 
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -42,6 +42,26 @@ _click_in_spanish()
 # long path would break it mid-phrase); the terminal wraps it, and a pipe gets it whole.
 console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _fresh_consoles() -> None:
+    """Size the consoles from the terminal of this run (``COLUMNS`` or the real one), not of the import."""
+    global console, err_console
+    console, err_console = screen.make(), screen.make(stderr=True)
+
+
+def json_option(f):
+    return click.option("--json", "as_json", is_flag=True,
+                        help="Escribe en la salida estándar sólo un documento JSON (la estructura de "
+                             "validacion.json), para programas y scripts; el avance va a la salida de errores.")(f)
+
+
+def _shown(path: Path) -> str:
+    """A path as the user would type it: relative to the current folder when it is inside it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(path)
 
 CONTEXT = {"help_option_names": ["-h", "--help", "--ayuda"], "max_content_width": 100}
 
@@ -84,6 +104,7 @@ def main():
 
     Ciclo anual: plantillas → validación → compilación del Compendio y del Informe Ejecutivo.
     """
+    _fresh_consoles()
 
 
 @main.command("init", context_settings=CONTEXT)
@@ -259,16 +280,21 @@ def _write_all_feedback(reports, ed, cats, advance) -> list[Path]:
               help="No escribe las copias marcadas de los libros (sólo el resumen).")
 @click.option("--codigos", "list_codes", is_flag=True,
               help="Sólo muestra los códigos de observación y su gravedad en esta edición (para «severidades»).")
+@click.option("--todos", "everything", is_flag=True,
+              help=f"Una línea por cada archivo, también los aceptados (con más de {screen.LONG_BATCH} archivos "
+                   "sólo se listan los rechazados y los que tienen observaciones).")
+@json_option
 @root_option
 @friendly_errors
-def validate_cmd(edition, paths, no_feedback, list_codes, root):
+def validate_cmd(edition, paths, no_feedback, list_codes, everything, as_json, root):
     """Valida los reportes recibidos: todos los libros de submissions/<edición>/ o los ARCHIVOS indicados.
 
     Escribe output/<edición>/validacion.xlsx y validacion.json, la retroalimentación de cada archivo con
-    observaciones y el registro de envíos. Código de salida: 0 todo aceptado, 1 hay rechazados, 2 no se pudo validar.
+    observaciones y el registro de envíos. En la terminal, una línea por archivo con su estado y el primer
+    error; con pocos ARCHIVOS indicados, cada observación completa.
+    Código de salida: 0 todo aceptado, 1 hay rechazados, 2 no se pudo validar.
     """
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-    from rich.table import Table
+    import json
 
     from . import catalogs as cat, settings, validation
 
@@ -277,10 +303,9 @@ def validate_cmd(edition, paths, no_feedback, list_codes, root):
         from .findings import CODES, FindingFactory
 
         severities = FindingFactory(ed.severities).severities
-        table = Table(title=f"Códigos de observación — edición {edition}", title_justify="left",
-                      caption=f"Cambie la gravedad en {ed.paths.settings}, sección «severidades» "
-                              "(por ejemplo «siglas-sin-definir: nota»). Los marcados con * no se pueden cambiar.",
-                      caption_justify="left")
+        table = screen.table(console, f"Códigos de observación — edición {edition}",
+                             f"Cambie la gravedad en {ed.paths.settings}, sección «severidades» (por ejemplo "
+                             "«siglas-sin-definir: nota»). Los marcados con * no se pueden cambiar.")
         for name in ("Código", "Gravedad", "Qué señala"):
             table.add_column(name)
         for code in CODES.values():
@@ -297,8 +322,7 @@ def validate_cmd(edition, paths, no_feedback, list_codes, root):
         where = ", ".join(str(p) for p in paths) if paths else str(ed.paths.submissions)
         raise CompendioError(f"No hay libros que validar en {where}. Copie ahí los archivos .xlsx recibidos "
                              "(pueden ir en subcarpetas) o indique los archivos a validar.")
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=True) as progress:
+    with screen.progress(err_console, len(files)) as progress:
         task = progress.add_task("Validando", total=len(files))
         reports = validation.validate_paths(files, ed, cats, progress=lambda _p: progress.advance(task))
         try:
@@ -312,36 +336,25 @@ def validate_cmd(edition, paths, no_feedback, list_codes, root):
             task = progress.add_task("Retroalimentación", total=len(reports))
             written = _write_all_feedback(reports, ed, cats, lambda: progress.advance(task))
         xlsx, js = validation.write_summary(reports, ed)
-
+    rejected = any(r.status == "rechazado" for r in reports)
+    if as_json:
+        # The very document written to validacion.json, so a script and the file never disagree.
+        click.echo(screen.dumps(json.loads(js.read_text(encoding="utf-8"))))
+        sys.exit(1 if rejected else 0)
     rows = validation.summary_rows(reports, ed)
-    style = {"aceptado": "green", "aceptado con observaciones": "yellow", "rechazado": "bold red"}
-    short = {"aceptado con observaciones": "con observaciones"}
-    table = Table(title=f"Validación — edición {edition}", title_justify="left",
-                  caption="Detalle de cada observación: validacion.xlsx y la retroalimentación de cada archivo.",
-                  caption_justify="left")
-    one_line = {"no_wrap": True, "overflow": "ellipsis"}
-    # Fixed widths from the terminal's: rich would otherwise squeeze the numbers to nothing.
-    free = max(console.width - 17 - 2 * 5 - 19, 30)
-    for name, kw in (("Archivo", {"overflow": "fold", "width": free * 35 // 100}),
-                     ("Institución", one_line | {"width": free * 15 // 100}),
-                     ("Programa", one_line | {"width": free * 50 // 100}), ("Estado", one_line | {"width": 17}),
-                     ("Err.", {"justify": "right", "width": 5}), ("Adv.", {"justify": "right", "width": 5})):
-        table.add_column(name, **kw)
-    for r, report in zip(rows, reports):
-        sub = report.submission
-        who = (sub.value("siglas") if sub else None) or r["institution"] or "—"
-        status = short.get(r["status"], r["status"]) + (" (sustituido)" if r["superseded_by"] else "")
-        table.add_row(r["file"], str(who), r["program"] or "—",
-                      f"[{style[r['status']]}]{status}[/]", f"{r['errors']:,}", f"{r['warnings']:,}")
-    console.print(table)
-    counts = {s: sum(1 for r in reports if r.status == s) for s in style}
-    console.print(f"{len(reports):,} archivos: [green]{counts['aceptado']:,} aceptados[/], "
-                  f"[yellow]{counts['aceptado con observaciones']:,} aceptados con observaciones[/], "
-                  f"[bold red]{counts['rechazado']:,} rechazados[/].")
-    console.print(f"Resumen: {xlsx} y {js}")
+    console.print(f"Validación — edición {edition}", style="bold")
+    if paths and len(files) <= screen.FULL_FINDINGS_MAX:
+        screen.print_findings(console, rows)
+    else:
+        screen.print_files(console, rows, everything)
+    console.print(screen.summary_line(rows, console.width))
+    console.print(f"Resumen: {_shown(xlsx)} y {js.name}")
     if written:
-        console.print(f"Retroalimentación para {len(written):,} archivo(s) en {ed.paths.feedback}")
-    if counts["rechazado"]:
+        console.print(f"Retroalimentación para {len(written):,} archivo(s) en {_shown(ed.paths.feedback)}")
+    if rejected and not (paths and len(files) <= screen.FULL_FINDINGS_MAX):
+        console.print(screen.fit(console.width, f"Cada observación de un archivo: compendio validate --edition {edition} "
+                                                "ARCHIVO", f"Detalle: compendio validate --edition {edition} ARCHIVO"))
+    if rejected:
         sys.exit(1)
 
 
@@ -353,33 +366,50 @@ def validate_cmd(edition, paths, no_feedback, list_codes, root):
               help="Borrador rápido para revisión: PDF sin etiquetas de accesibilidad, compuesto en paralelo.")
 @click.option("--sin-informe", "no_companions", is_flag=True,
               help="Sólo el Compendio: no genera el Informe Ejecutivo ni los datos abiertos.")
+@json_option
 @root_option
 @friendly_errors
-def compile_cmd(edition, keep_html, borrador, no_companions, root):
+def compile_cmd(edition, keep_html, borrador, no_companions, as_json, root):
     """Arma el Compendio General (PDF) con los reportes aceptados de la edición."""
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+    from . import settings, validation
     from .compilation import compile_edition
 
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=False) as progress:
+    # Progress goes to stderr (stdout stays the result, for a pipe or --json) and only to a terminal.
+    with Progress(*columns, console=err_console, transient=False, disable=not err_console.is_terminal) as progress:
         reporter = _CompileProgress(progress)
         result = compile_edition(root, edition, progress=reporter, keep_html=keep_html, draft=borrador,
                                  companions=not no_companions)
         reporter.finish()
+    ed = settings.load(root, edition)
+    if as_json:
+        rows = validation.summary_rows(result.reports, ed)
+        shown = {r.path: row["file"] for r, row in zip(result.reports, rows)}
+        doc = validation.summary_document(rows, ed)
+        doc["compendio"] = {
+            "pdf": str(result.pdf) if result.pdf else None, "html": str(result.html) if result.html else None,
+            "pages": result.pages, "programs": result.programs, "accepted_files": result.accepted,
+            "draft": borrador, "companions": [str(p) for p in result.companions],
+            "replaced": {shown.get(old, old.name): shown.get(new, new.name)
+                         for old, new in sorted(result.replaced.items())},
+            "seconds": round(result.seconds, 1)}
+        click.echo(screen.dumps(doc))
+        sys.exit(0 if result.pdf else 1)
     if result.rejected:
-        console.print(f"[bold yellow]{len(result.rejected):,} archivo(s) rechazado(s); no se incluyen en el Compendio:[/]")
-        for report in sorted(result.rejected, key=lambda r: str(r.path)):
-            first = report.errors[0].message if report.errors else ""
-            first = first.removeprefix(f"{report.path.name}: ")
-            more = f" (y {len(report.errors) - 1:,} error(es) más)" if len(report.errors) > 1 else ""
-            console.print(f"  • {report.path.name}: {first}{more}")
+        console.print(f"{len(result.rejected):,} archivo(s) rechazado(s); no se incluyen en el Compendio:",
+                      style="bold yellow")
+        rejected = validation.summary_rows(sorted(result.rejected, key=lambda r: str(r.path)), ed)
+        screen.print_files(console, rejected, everything=True)
     if result.replaced:
         console.print(f"[yellow]{len(result.replaced):,} archivo(s) reemplazado(s) por uno más reciente del mismo "
                       "programa; se publica sólo el más reciente:[/]")
+        half = max((console.width - 3) // 2, 12)
         for old, new in sorted(result.replaced.items()):
-            console.print(f"  • {old.name} → {new.name}")
+            console.print(f"{screen.shorten(old.name, half)} → {screen.shorten(new.name, half)}",
+                          soft_wrap=True, markup=False)
     if result.pdf is None:
         err_console.print(f"[bold red]No hay reportes aceptados en la edición {edition}; no se escribió ningún archivo.[/] "
                           f"Revise submissions/{edition}/ y valide con: compendio validate --edition {edition}")
@@ -421,18 +451,16 @@ def importar_cmd(edition, ruta, root):
 
 def _status_previous(ed, reg) -> None:
     """Per body: programs of the previous edition continued, new and not reported again (yet)."""
-    from rich.table import Table
-
     from . import yearly
 
     found = yearly.body_comparison(ed, reg)
     if found is None:
         return
     key, rows = found
-    table = Table(title=f"Comparación con la edición {key}", title_justify="left",
-                  caption=f"{key}: programas de la edición anterior · Cont.: continúan · Nuevos · Sin reporte: de {key} "
-                          "que aún no se reciben", caption_justify="left")
-    table.add_column("Institución", no_wrap=True, overflow="ellipsis", max_width=40)
+    table = screen.table(console, f"Comparación con la edición {key}",
+                         f"{key}: programas de la edición anterior · Cont.: continúan · Nuevos · Sin reporte: de {key} "
+                         "que aún no se reciben")
+    table.add_column("Institución", no_wrap=True, overflow="ellipsis", max_width=max(20, console.width - screen.fixed_width((key, "Cont.", "Nuevos", "Sin reporte")) - 1))
     for label in (key, "Cont.", "Nuevos", "Sin reporte"):
         table.add_column(label, justify="right")
     for name, before, cont, new, gone in rows:
@@ -490,15 +518,22 @@ def correcciones_cmd(edition, exportar, root):
 @click.option("--sector", "sector_key", default=None, metavar="CLAVE",
               help="Sólo un sector en la terminal (apf, estatal, legislativo, judicial, autonomo, osc); "
                    "el tablero de Excel siempre los trae todos.")
+@json_option
 @root_option
 @friendly_errors
-def status_cmd(edition, sector_key, root):
+def status_cmd(edition, sector_key, as_json, root):
     """Tablero de recepción: plantillas enviadas, recibidas, aceptadas, rechazadas y faltantes."""
-    from rich.table import Table
-
     from . import board as brd, catalogs as cat, register, settings
 
     ed = settings.load(root, edition)
+    if as_json:
+        cats = cat.load()
+        known = register.exists(ed)
+        board = brd.build(ed, cats, register.load(ed) if known else register.Register(ed.key))
+        if known:
+            brd.write_excel(board, cats)
+        click.echo(screen.dumps(brd.document(board)))
+        return
     if not register.exists(ed):
         console.print(f"Todavía no se ha validado ningún archivo de la edición {edition} "
                       f"(no existe {ed.paths.register}).")
@@ -518,15 +553,15 @@ def status_cmd(edition, sector_key, root):
         name = f"{row.acronym} — {row.institution}" if row.acronym else row.institution
         return (name, n(row.templates), n(row.received), n(row.accepted), n(row.observed), n(row.rejected), missing)
 
-    table = Table(title=f"Recepción de reportes — {ed.title}", title_justify="left",
-                  caption="Env.: plantillas enviadas (o generadas, si no se registró ningún envío) · Rec.: programas recibidos (versión vigente) · Acep.: aceptados · "
-                          "Obs.: aceptados con observaciones · Rech.: rechazados · Falta: sin respuesta",
-                  caption_justify="left")
+    table = screen.table(console, f"Recepción de reportes — {ed.title}",
+                         "Env.: plantillas enviadas (o generadas, si no se registró ningún envío) · Rec.: programas "
+                         "recibidos (versión vigente) · Acep.: aceptados · Obs.: aceptados con observaciones · "
+                         "Rech.: rechazados · Falta: sin respuesta")
     labels = ("Env.", "Rec.", "Acep.", "Obs.", "Rech.", "Falta")
     table.add_column("Institución", no_wrap=True, overflow="ellipsis", min_width=20,
-                     max_width=max(20, console.width - 8 * len(labels) - 4))
+                     max_width=max(20, console.width - screen.fixed_width(labels) - 1))
     for label in labels:
-        table.add_column(label, justify="right", no_wrap=True, min_width=max(5, len(label)))
+        table.add_column(label, justify="right", no_wrap=True, min_width=len(label))
     shown = [g for g in board.groups if not sector_key or g.sector == cats.sector(sector_key).name]
     for group in shown:
         table.add_row(f"[bold]{group.sector}[/]")

@@ -65,6 +65,8 @@ class Result:
     #: The editors' corrections (``corrections.Outcome``), applied or not, and their report.
     corrections: list = field(default_factory=list)
     corrections_report: Path | None = None
+    #: Every file validated, in order (``compile --json`` lists them as validacion.json does).
+    reports: list[Report] = field(default_factory=list)
 
 
 def compendio_path(edition: settings.Edition) -> Path:
@@ -84,6 +86,7 @@ class Checked:
     rejected: list[Report]
     #: Accepted files left out because a later file of the same program replaces them: path → newer path.
     replaced: dict[Path, Path]
+    reports: list[Report] = field(default_factory=list)
 
 
 def validate(paths: list[Path], edition: settings.Edition, catalogs: cat.Catalogs, progress: Progress) -> Checked:
@@ -93,7 +96,7 @@ def validate(paths: list[Path], edition: settings.Edition, catalogs: cat.Catalog
     # Not on two cores: sending 550 read workbooks back from a second process costs more than it saves.
     reports = validation.validate_paths(paths, edition, catalogs, progress=lambda _path: progress.advance())
     return Checked(list(validation.accepted(reports)), [r for r in reports if not r.accepted],
-                   validation.superseded(reports))
+                   validation.superseded(reports), reports)
 
 
 def _after_compendio(publication, submissions, edition, catalogs, *, draft: bool) -> list[Path]:
@@ -263,7 +266,8 @@ def compile_edition(root: Path, edition_key: str, *, progress: Progress | None =
     checked = validate(paths, edition, catalogs, progress)
     accepted, rejected = checked.accepted, checked.rejected
     if not accepted:
-        return Result(None, None, 0, 0, 0, rejected, time.perf_counter() - started, replaced=checked.replaced)
+        return Result(None, None, 0, 0, 0, rejected, time.perf_counter() - started, replaced=checked.replaced,
+                      reports=checked.reports)
     # The editors' pass: corrected texts replace the received ones in memory only.
     accepted, outcomes = corrections.apply(accepted, corrections.read(edition))
     corrections_report = corrections.write_report(outcomes, edition) if outcomes else None
@@ -308,7 +312,8 @@ def compile_edition(root: Path, edition_key: str, *, progress: Progress | None =
             shutil.rmtree(staging_dir(edition), ignore_errors=True)
         gc.unfreeze()
     return Result(out, html_path, pages, len(publication.programs), len(accepted), rejected,
-                  time.perf_counter() - started, written, checked.replaced, outcomes, corrections_report)
+                  time.perf_counter() - started, written, checked.replaced, outcomes, corrections_report,
+                  checked.reports)
 
 
 __all__ = ["AFTER_COMPENDIO", "Result", "compile_edition", "compendio_path", "discover", "validate"]

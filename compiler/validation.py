@@ -1114,6 +1114,19 @@ def summary_rows(reports: list[Report], edition: Edition) -> list[dict[str, Any]
     return rows
 
 
+def summary_document(rows: list[dict[str, Any]], edition: Edition, when: dt.datetime | None = None) -> dict[str, Any]:
+    """The machine format of a batch: ``validacion.json`` and every ``--json`` output share it."""
+    from . import __version__
+
+    when = (when or dt.datetime.now()).replace(microsecond=0)
+    count = {s: sum(1 for r in rows if r["status"] == s) for s in ("aceptado", "aceptado con observaciones", "rechazado")}
+    return {"edition": edition.key, "validated_at": when.isoformat(), "validator_version": __version__,
+            "totals": {"files": len(rows), "accepted": count["aceptado"],
+                       "accepted_with_observations": count["aceptado con observaciones"],
+                       "rejected": count["rechazado"]},
+            "files": rows}
+
+
 def write_summary(reports: list[Report], edition: Edition, when: dt.datetime | None = None) -> tuple[Path, Path]:
     """``output/<ed>/validacion.xlsx`` and ``validacion.json``, each written atomically."""
     import json
@@ -1121,7 +1134,7 @@ def write_summary(reports: list[Report], edition: Edition, when: dt.datetime | N
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
 
-    from . import __version__, printing
+    from . import printing
     from .errors import OutputError, system_reason
     from .findings import title
     from .template import save
@@ -1131,11 +1144,7 @@ def write_summary(reports: list[Report], edition: Edition, when: dt.datetime | N
     rows = summary_rows(reports, edition)
     out = edition.paths.output
     counts = {s: sum(1 for r in reports if r.status == s) for s in ("aceptado", "aceptado con observaciones", "rechazado")}
-    doc = {"edition": edition.key, "validated_at": when.isoformat(), "validator_version": __version__,
-           "totals": {"files": len(reports), "accepted": counts["aceptado"],
-                      "accepted_with_observations": counts["aceptado con observaciones"],
-                      "rejected": counts["rechazado"]},
-           "files": rows}
+    doc = summary_document(rows, edition, when)
 
     wb = Workbook()
     ws = wb.active

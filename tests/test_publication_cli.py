@@ -24,7 +24,7 @@ def test_compile_writes_the_pdf_and_lists_rejected_files(tmp_path):
     assert pdf.is_file() and html.is_file()
     pages = len(PdfReader(pdf).pages)
     out = " ".join(result.output.split())
-    assert "1 archivo(s) rechazado(s)" in out and "roto.xlsx: no es un libro de Excel" in out
+    assert "1 archivo(s) rechazado(s)" in out and "roto.xlsx No es un libro de Excel" in out
     assert f"{pages} páginas, {len(subs)} programas" in out
     assert not [p for p in edition.paths.output.iterdir() if p.name.startswith(".~")], "no temporary file left"
 

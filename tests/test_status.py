@@ -169,9 +169,9 @@ def test_status_command(edition, cats, season):
     out = result.output
     assert out.index("Dependencias de la APF") < out.index("Entidades federativas")
     ceav_line = next(line for line in out.splitlines() if "CEAV" in line)
-    assert ceav_line.rstrip("│ ").endswith("Sí")
+    assert ceav_line.rstrip().endswith("Sí")
     total_line = next(line for line in out.splitlines() if "Total general" in line)
-    assert [c.strip() for c in total_line.split("│")[2:-1]] == ["5", "6", "2", "3", "1", "1"]
+    assert total_line.split()[-6:] == ["5", "6", "2", "3", "1", "1"]
     assert (edition.paths.output / "tablero.xlsx").exists()
 
     bad = runner.invoke(main, ["status", "--edition", "2026", "--raiz", root, "--sector", "federal"])

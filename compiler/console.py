@@ -34,6 +34,8 @@ LONG_BATCH = 20
 #: Naming at most this many files on the command line shows every finding of each.
 FULL_FINDINGS_MAX = 5
 ELLIPSIS = "…"
+#: Cells a wide terminal keeps for the message before it gives the rest to the file name.
+MESSAGE_ROOM = 80
 
 #: Short states for the one-line listing («Obs.» as on the reception board); the summary line spells them out.
 LABELS = {"aceptado": "aceptado", "aceptado con observaciones": "con obs.", "rechazado": "rechazado"}
@@ -146,7 +148,8 @@ def file_line(row: dict, width: int, state_width: int = 0, name_column: int = 0)
     name, message = row["file"], first_message(row)
     name_column = max(name_column, cell_len(name))
     if message:
-        name_width = min(name_column, max(16, room * 9 // 20))
+        # A narrow terminal shares the line; a wide one gives the name all it needs while the message keeps 80.
+        name_width = min(name_column, max(16, room * 9 // 20, room - 2 - MESSAGE_ROOM))
         message_width = room - name_width - 2
     else:
         name_width, message_width = min(cell_len(name), room), 0

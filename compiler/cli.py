@@ -395,6 +395,9 @@ def compile_cmd(edition, keep_html, borrador, no_companions, as_json, root):
             "draft": borrador, "companions": [str(p) for p in result.companions],
             "replaced": {shown.get(old, old.name): shown.get(new, new.name)
                          for old, new in sorted(result.replaced.items())},
+            "corrections": {"applied": sum(o.applied for o in result.corrections),
+                            "not_applied": sum(not o.applied for o in result.corrections),
+                            "report": str(result.corrections_report) if result.corrections_report else None},
             "seconds": round(result.seconds, 1)}
         click.echo(screen.dumps(doc))
         sys.exit(0 if result.pdf else 1)

@@ -311,7 +311,7 @@ def validate_cmd(edition, paths, no_feedback, list_codes, everything, as_json, r
         for code in CODES.values():
             changed = " (cambiada)" if severities[code.code] != code.severity else ""
             table.add_row(code.code + (" *" if code.fatal else ""), severities[code.code] + changed, code.title)
-        console.print(table)
+        console.print(table, soft_wrap=False)  # a table (and its caption) fits the terminal
         return
     missing = [str(p) for p in paths if not p.exists() and not p.is_symlink()]
     if missing:
@@ -469,7 +469,7 @@ def _status_previous(ed, reg) -> None:
     for name, before, cont, new, gone in rows:
         table.add_row(name, f"{before:,}", f"{cont:,}", f"{new:,}", f"{gone:,}")
     table.add_row("Total", *(f"{sum(r[i] for r in rows):,}" for i in range(1, 5)), style="bold")
-    console.print(table)
+    console.print(table, soft_wrap=False)  # a table (and its caption) fits the terminal
 
 
 def _print_corrections(outcomes, report) -> None:
@@ -575,7 +575,7 @@ def status_cmd(edition, sector_key, as_json, root):
     if not sector_key:
         table.add_row(*line(board.total(), n(board.missing)), style="bold")
     if shown:
-        console.print(table)
+        console.print(table, soft_wrap=False)  # a table (and its caption) fits the terminal
     else:
         console.print(f"No hay instituciones del sector «{sector_key}» con plantillas ni envíos.")
     _status_previous(ed, register.load(ed))

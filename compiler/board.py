@@ -23,10 +23,10 @@ from .model import normalise
 from .register import SUSTITUIDO, Entry, Register
 from .settings import Edition
 from .textsafe import put
+from .style import GUINDA, GUINDA_CLARO
 
 NO_SECTOR = "Sin sector identificado"
 UNIDENTIFIED = "Archivos que no se pudieron identificar"
-GUINDA = "611232"
 
 
 @dataclass
@@ -200,7 +200,7 @@ FILE_PRINTED = [h for h, _ in FILE_HEADERS].index("Códigos") + 1
 FILE_WRAPPED = {"Ruta", "Institución", "Programa", "Estado", "Sustituido por", "Códigos", "Retroalimentación", "SHA-256"}
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor=GUINDA)
-SUBTOTAL_FILL = PatternFill("solid", fgColor="F2E6E9")
+SUBTOTAL_FILL = PatternFill("solid", fgColor=GUINDA_CLARO)
 MISSING_FILL = PatternFill("solid", fgColor="FFC7CE")
 REJECTED_FONT = Font(color="9C0006", bold=True)
 DATETIME = printing.DATETIME

@@ -24,8 +24,10 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from babel.numbers import format_decimal  # noqa: E402
 
-GUINDA = "#611232"
-DORADO = "#A57F2C"
+from . import style  # noqa: E402
+
+GUINDA = f"#{style.GUINDA}"
+DORADO = f"#{style.DORADO}"
 GRIS = "#6F7271"
 TEXT = "#222222"
 WIDTH_IN = 6.3  # the text block of an A4/Letter page with 2.5 cm margins

@@ -40,10 +40,12 @@ from . import __version__
 from . import geometry as g
 from .catalogs import Catalogs
 from .errors import OutputError, system_reason
+from .files import shown
 from .findings import title
 from .reader import check_limits
 from .model import SEVERITY_ORDER, Finding, Report
 from .settings import Edition
+from .style import GUINDA, STATUS_COLOURS
 from .template import INPUT_FILL, save
 from .textsafe import clean, put
 
@@ -60,8 +62,7 @@ SEVERITY_FILL = {
 }
 SEVERITY_FONT = {"error": Font(bold=True, color="9C0006"), "advertencia": Font(bold=True, color="9C5700"),
                  "nota": Font(color="1F4E79")}
-STATUS_FILL = {"rechazado": "FFC7CE", "aceptado con observaciones": "FFEB9C", "aceptado": "C6EFCE"}
-GUINDA = "611232"
+STATUS_FILL = STATUS_COLOURS
 HEADER_FILL = PatternFill("solid", fgColor=GUINDA)
 WRAP = Alignment(wrap_text=True, vertical="top")
 LINK_FONT = Font(color="0563C1", underline="single")
@@ -91,10 +92,7 @@ def feedback_path(source: Path, edition: Edition) -> Path:
 
 
 def display_path(source: Path, edition: Edition) -> str:
-    try:
-        return Path(source).resolve().relative_to(edition.paths.submissions.resolve()).as_posix()
-    except ValueError:
-        return Path(source).name
+    return shown(source, edition.paths.submissions)
 
 
 def display_value(value: Any) -> str:

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from openpyxl.utils import get_column_letter
 
-TEMPLATE_VERSION = "1.0"
-#: Template versions this release can still read.
-SUPPORTED_VERSIONS = ("1.0",)
+# The template version comes from the field spec (``spec.template_version``): each field says since when it exists.
 
 # Sheet names as the agencies see them.
 INSTRUCCIONES = "Instrucciones"

@@ -10,27 +10,21 @@ same example (``example_program``) is what the round-trip tests fill in.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.pagebreak import Break
 
 from . import geometry as g
+from . import spec
 from .catalogs import UNITS, Catalogs
 from .settings import Edition
 from .publication import TABLE_MARKER
-from .spec import CIFRAS_COLUMNS, PROGRAM_FIELDS, TABLA_HEADER_FIELD
-
-GUINDA = "611232"
-WRAP = Alignment(wrap_text=True, vertical="top")
-HEAD_FILL = PatternFill("solid", fgColor=GUINDA)
-BAND_FILL = PatternFill("solid", fgColor="F2E6E9")
-EXAMPLE_FILL = PatternFill("solid", fgColor="FFF9E5")
-THIN = Side(style="thin", color="B3B3B3")
-BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+from .sheets import (BOX, GUINDA, HEADER_FILL as HEAD_FILL, INPUT_FILL as EXAMPLE_FILL, WRAP_TOP as WRAP, ProgramData,
+                     condition_text, field_label, help_text, letter_page, row_height, sample_mark, text_lines)
+from .spec import CIFRAS_COLUMNS, TABLA_HEADER_FIELD
 
 #: Column widths (A…E); the sheet prints portrait on letter paper at about 80 %.
 WIDTHS = (24, 30, 22, 22, 22)
@@ -64,21 +58,18 @@ EXAMPLE_TABLE = {
 
 
 def _example_value(f, edition: Edition | None) -> Any:
+    # The reported period is the edition's own: the example shows the one the template is for.
     if edition is not None and f.id == "periodo_desde":
         return edition.period_from
     if edition is not None and f.id == "periodo_hasta":
         return edition.period_to
-    if f.type == "date" and f.example:
-        return dt.datetime.strptime(f.example, "%d/%m/%Y").date()
     return f.example
 
 
 def example_program(edition: Edition | None = None):
     """The fictitious program of the Instrucciones sheet, ready for ``template.fill``."""
-    from .template import ProgramData
-
     fields: dict[str, Any] = {}
-    for f in PROGRAM_FIELDS:
+    for f in spec.PROGRAM_FIELDS:
         value = _example_value(f, edition)
         if value in ("", None):
             continue
@@ -88,12 +79,11 @@ def example_program(edition: Edition | None = None):
                        table_rows=[list(r) for r in EXAMPLE_TABLE["rows"]])
 
 
-def _shown(value: Any) -> str:
-    if isinstance(value, dt.date):
-        return f"{value:%d/%m/%Y}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return "" if value is None else str(value)
+def _shown(value: Any, f: spec.Field | None = None) -> str:
+    """An example value as the reader sees it: by its field's type, or by its own for Cifras."""
+    if f is not None:
+        return f.kind.format(value)
+    return spec.FIELD_TYPES["integer"].format(value)
 
 
 class _Sheet:
@@ -104,8 +94,6 @@ class _Sheet:
         self.row = 1
 
     def _height(self, texts: list[tuple[str, float]], size: float) -> None:
-        from .template import row_height, text_lines
-
         lines = max((text_lines(t, w, size) for t, w in texts if t), default=1)
         self.ws.row_dimensions[self.row].height = row_height(lines, size)
 
@@ -147,8 +135,6 @@ class _Sheet:
 
 
 def write_instructions(wb: Workbook, edition: Edition, catalogs: Catalogs | None = None) -> None:
-    from .template import condition_text, field_label, help_text, letter_page, sample_mark
-
     ws = wb.create_sheet(g.INSTRUCCIONES)
     for i, w in enumerate(WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = w
@@ -204,7 +190,7 @@ def write_instructions(wb: Workbook, edition: Edition, catalogs: Catalogs | None
     catalogs = catalogs or _catalogs()
     out.heading("Hoja «Programa», campo por campo (con un ejemplo ficticio)")
     out.table_header(("Campo", 1), ("Qué escribir", 2), ("Ejemplo", 2))
-    for f in PROGRAM_FIELDS:
+    for f in spec.PROGRAM_FIELDS:
         label = field_label(f)
         if f.repeat > 1:
             label = f"{f.label} (hasta {f.repeat})"
@@ -213,8 +199,8 @@ def write_instructions(wb: Workbook, edition: Edition, catalogs: Catalogs | None
         if isinstance(value, list):
             value = value[0] if value else ""
         extra = " No se publica." if not f.public else ""
-        out.line((label, 1), (help_text(f, catalogs) + extra, 2), (_shown(value), 2), bold_first=True, box=True)
-    conditional = [f for f in PROGRAM_FIELDS if f.required_if]
+        out.line((label, 1), (help_text(f, catalogs) + extra, 2), (_shown(value, f), 2), bold_first=True, box=True)
+    conditional = [f for f in spec.PROGRAM_FIELDS if f.required_if]
     if conditional:
         out.line(("Campos con (*): " + " ".join(f"«{f.label}»: {condition_text(f, catalogs)}"
                                                for f in conditional), 5),

@@ -39,6 +39,7 @@ from .errors import CatalogError, OutputError, system_reason
 from .model import Submission, normalise
 from .settings import DEFAULT_LICENCE, LICENCES, Edition
 from .spec import BREAKDOWNS, CIFRAS_BY_ID, CIFRAS_COLUMNS, FIELDS_BY_ID, PEOPLE_UNITS, PERCENT_UNIT, PROGRAM_FIELDS, Field
+from .style import GUINDA
 
 DATA_DIR = "datos"
 PROGRAMS_FILE = "programas.csv"
@@ -529,7 +530,7 @@ def _write_xlsx(data: OpenData, edition: Edition, path: Path) -> None:
     ]})
     sheets = {"léame": readme, **{name.removesuffix(".csv"): df for name, df in data.tables().items()},
               "diccionario": data.dictionary}
-    header_fill = PatternFill("solid", fgColor="611232")
+    header_fill = PatternFill("solid", fgColor=GUINDA)
     with pd.ExcelWriter(path, engine="openpyxl") as xw:
         for name, df in sheets.items():
             neutralised(df).to_excel(xw, sheet_name=name, index=False)

@@ -12,7 +12,6 @@ stable code; data problems inside a readable template are the validator's.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
 import re
 import zipfile
@@ -23,10 +22,12 @@ from typing import Any
 from python_calamine import CalamineError, CalamineWorkbook
 
 from . import geometry as g
+from . import spec
 from .errors import UnreadableWorkbook, system_reason
+from .files import sha256
 from .model import Cell, FreeTable, Indicator, Submission, normalise
 from .textsafe import CONTROL_CHARS
-from .spec import CIFRAS_COLUMNS, PROGRAM_FIELDS, Stamp, cifras_col, programa_layout
+from .spec import Stamp, cifras_col, in_version, programa_layout
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls and password-protected .xlsx
 ZIP_MAGIC = b"PK\x03\x04"
@@ -233,12 +234,6 @@ _ERROR_VALUE = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*?\st="e"[^>]*>(?:<f[^>]*/
 _FORMULA_NO_VALUE = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*>\s*<f>[^<]*</f>\s*(?:<v\s*/>|<v></v>)?\s*</c>')
 
 
-def formulas_without_value(source: Path | bytes, sheet_files: dict[str, str] | None,
-                           input_cells: dict[str, set[str]]) -> list[str]:
-    """Input cells that hold a formula whose result was never saved (e.g. written by a script)."""
-    return _scan_cells(source, sheet_files, input_cells)[0]
-
-
 def _scan_cells(source: Path | bytes, sheet_files: dict[str, str] | None,
                 input_cells: dict[str, set[str]]) -> tuple[list[str], list[tuple[str, str]]]:
     """Input cells with a formula and no saved result, and input cells holding an Excel error value.
@@ -290,7 +285,7 @@ def read(path: Path | str) -> Submission:
     except OSError as exc:
         raise UnreadableWorkbook("archivo-ilegible", path, f"{path.name}: no se pudo abrir ({system_reason(exc)}).") from None
     sniff(path, data[:512], data)
-    digest = hashlib.sha256(data).hexdigest()
+    digest = sha256(data)
     try:
         wb = CalamineWorkbook.from_path(str(path))
         names = wb.sheet_names
@@ -311,11 +306,12 @@ def read(path: Path | str) -> Submission:
             f"«{g.PROGRAMA}» y «{g.CIFRAS}»). Llene la plantilla que envió la UPMRIP.")
     try:
         stamp = read_stamp(wb, path)
-        if stamp.version not in g.SUPPORTED_VERSIONS:
+        versions = spec.template_versions()
+        if stamp.version not in versions:
             raise UnreadableWorkbook(
                 "version-no-soportada", path,
                 f"{path.name}: la plantilla es de la versión «{stamp.version or 'sin versión'}», que esta versión del "
-                f"Compendio no lee (lee {', '.join(g.SUPPORTED_VERSIONS)}). Copie sus datos a la plantilla vigente.",
+                f"Compendio no lee (lee {', '.join(versions)}). Copie sus datos a la plantilla vigente.",
                 g.SELLO, g.sello_cell("version_plantilla"))
         missing = [s for s in g.REQUIRED_SHEETS if s not in names]
         if missing:
@@ -326,8 +322,8 @@ def read(path: Path | str) -> Submission:
             raise UnreadableWorkbook(
                 "hoja-faltante", path,
                 f"{path.name}: falta la hoja «{missing[0]}» (¿se renombró o se borró?).{hint}", missing[0])
-        fields = _read_programa(wb, path)
-        indicators = _read_cifras(wb, path)
+        fields = _read_programa(wb, path, stamp.version)
+        indicators = _read_cifras(wb, path, stamp.version)
         table = _read_tabla(wb)
     except CalamineError as exc:
         # calamine's reason is English parser jargon («unrecognized entity»): not for the agency.
@@ -378,17 +374,23 @@ def _drop_controls(fields: dict[str, Cell | list[Cell]], indicators: list[Indica
     return found
 
 
-def _read_programa(wb: CalamineWorkbook, path: Path) -> dict[str, Cell | list[Cell]]:
+def _read_programa(wb: CalamineWorkbook, path: Path, version: str) -> dict[str, Cell | list[Cell]]:
+    """Every field of the spec by its id; one the template's version predates is read as empty."""
     rows = _rows(wb, g.PROGRAMA)
     id_col = _col_index(g.PROGRAMA_ID_COL)
     in_col = _col_index(g.PROGRAMA_INPUT_COL)
     found = {str(_at(rows, r, id_col)): r for r in range(1, len(rows) + 1) if _at(rows, r, id_col)}
     expected = programa_layout()
     out: dict[str, Cell | list[Cell]] = {}
-    for f in PROGRAM_FIELDS:
+    for f in spec.PROGRAM_FIELDS:
         cells = []
+        present = in_version(f, version)
         for slot in f.slot_ids():
             row = found.get(slot)
+            if row is None and not present:
+                # Not in this older template: empty, at the address the current template gives it.
+                cells.append(Cell(None, g.PROGRAMA, f"{g.PROGRAMA_INPUT_COL}{expected[slot]}"))
+                continue
             if row is None:
                 raise UnreadableWorkbook(
                     "estructura-alterada", path,
@@ -400,20 +402,22 @@ def _read_programa(wb: CalamineWorkbook, path: Path) -> dict[str, Cell | list[Ce
     return out
 
 
-def _read_cifras(wb: CalamineWorkbook, path: Path) -> list[Indicator]:
+def _read_cifras(wb: CalamineWorkbook, path: Path, version: str) -> list[Indicator]:
     rows = _rows(wb, g.CIFRAS)
-    header = {str(_at(rows, g.CIFRAS_ID_ROW, c)): c for c in range(1, len(CIFRAS_COLUMNS) + 5)
+    columns = spec.CIFRAS_COLUMNS
+    header = {str(_at(rows, g.CIFRAS_ID_ROW, c)): c for c in range(1, len(columns) + 5)
               if _at(rows, g.CIFRAS_ID_ROW, c)}
-    for col in CIFRAS_COLUMNS:
-        if col.id not in header:
+    absent = {c.id for c in columns if c.id not in header and not in_version(c, version)}
+    for col in columns:
+        if col.id not in header and col.id not in absent:
             raise UnreadableWorkbook(
                 "estructura-alterada", path,
                 f"{path.name}: en la hoja «{g.CIFRAS}» falta la columna «{col.label}». "
                 "Copie sus datos a una plantilla nueva.", g.CIFRAS, f"{cifras_col(col.id)}{g.CIFRAS_HEADER_ROW}")
     from openpyxl.utils import get_column_letter
 
-    data_cols = [(c.id, header[c.id], get_column_letter(header[c.id])) for c in CIFRAS_COLUMNS
-                 if c.type not in ("rownum", "status")]
+    data_cols = [(c.id, header[c.id], get_column_letter(header[c.id])) for c in columns
+                 if c.type not in ("rownum", "status") and c.id not in absent]
     out = []
     for i in range(g.CIFRAS_ROWS):
         r = g.CIFRAS_FIRST_ROW + i
@@ -421,6 +425,7 @@ def _read_cifras(wb: CalamineWorkbook, path: Path) -> list[Indicator]:
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
             continue
         cells = {cid: Cell(v, g.CIFRAS, f"{letter}{r}") for (cid, _, letter), v in zip(data_cols, values)}
+        cells |= {cid: Cell(None, g.CIFRAS, f"{cifras_col(cid)}{r}") for cid in absent}
         out.append(Indicator(row=r, number=i + 1, cells=cells))
     return out
 

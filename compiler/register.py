@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 import json
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -39,6 +38,7 @@ from typing import Any, Iterable
 from . import __version__
 from .atomic import write_text
 from .errors import CompendioError, OutputError, system_reason
+from .files import sha256, shown
 from .textsafe import clean
 from .model import Report
 from .settings import Edition
@@ -132,10 +132,7 @@ def _program_key(report: Report) -> list[str] | None:
 
 
 def _relative(path: Path, edition: Edition) -> str:
-    try:
-        return path.resolve().relative_to(edition.paths.submissions.resolve()).as_posix()
-    except ValueError:
-        return path.resolve().as_posix()
+    return shown(path, edition.paths.submissions, absolute_outside=True)
 
 
 def _where(ruta: str, edition: Edition) -> Path:
@@ -177,10 +174,7 @@ def current(edition: Edition) -> dict[tuple[str, str], Entry]:
 def _digest(report: Report, edition: Edition) -> str:
     if report.submission is not None:
         return report.submission.sha256
-    try:
-        return hashlib.sha256(Path(report.path).read_bytes()).hexdigest()
-    except OSError:
-        return "sin-contenido:" + _relative(Path(report.path), edition)
+    return sha256(report.path) or "sin-contenido:" + _relative(Path(report.path), edition)
 
 
 def _describe(report: Report, edition: Edition, catalogs, now: dt.datetime, digest: str,

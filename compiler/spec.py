@@ -1,20 +1,142 @@
 """The one declarative field spec.
 
-Everything that knows about a field reads it from here: the workbook writer
-(label, help, dropdown, validation, cell), the reader (id → cell), the cerberus
-schema (type, required, limits, catalog) and the publication (public or not).
+Everything that knows about a field reads it from here:
+
+* **Field types** (``FIELD_TYPES``): one entry per type holds its cerberus
+  rule, its Excel data validation, its cell format, its open-data type, how a
+  value is formatted for a reader and how a sample value is made. The
+  template, the validator, the open data and the Instrucciones sheet loop over
+  these entries; none of them interprets a type on its own.
+* **Fields** (``PROGRAM_FIELDS``): label, help, limits, catalog, a typed
+  example (a date example is a date, a whole-number example an int), whether
+  it is public, where it prints in the Compendio (``printed``) and since which
+  template version it exists (``since``).
+
 Adding a field is a one-place change: append a ``Field`` to ``PROGRAM_FIELDS``
-or a ``Column`` to ``CIFRAS_COLUMNS``.
+(with ``since`` set to the next template version) or a ``Column`` to
+``CIFRAS_COLUMNS``, then run ``python -m tests.rebuild_fixtures``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Callable, Literal
 
 from . import geometry as g
 
 FieldType = Literal["text", "longtext", "date", "email", "phone", "integer", "choice"]
+
+EMAIL_RE = r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$"
+#: Catalogs whose dropdown also takes a typed value (a body not yet registered):
+#: the validator checks those apart, as a warning.
+OPEN_CATALOGS = frozenset({"instituciones"})
+
+# Open-data column types (Spanish, for the dictionary's reader).
+TYPE_TEXT, TYPE_INT, TYPE_DATE = "texto", "entero", "fecha (AAAA-MM-DD)"
+
+
+def _plain_text(value: Any) -> str:
+    return "" if value is None else " ".join(str(value).split())
+
+
+def _date_text(value: Any) -> str:
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    return value.strftime("%d/%m/%Y") if isinstance(value, dt.date) else _plain_text(value)
+
+
+def _int_text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else _plain_text(value)
+
+
+def _length_rule(f: "Field") -> dict[str, Any]:
+    return {"maxlength": f.max_length} if f.max_length else {}
+
+
+def _length_dv(f: "Field", cell: str) -> dict[str, Any] | None:
+    if not f.max_length:
+        return None
+    return {"type": "textLength", "operator": "lessThanOrEqual", "formula1": str(f.max_length),
+            "error": f"El texto es muy largo: máximo {f.max_length:,} caracteres."}
+
+
+def _email_dv(f: "Field", cell: str) -> dict[str, Any]:
+    limit = f.max_length or 150
+    return {"type": "custom",
+            "formula1": f'AND(LEN({cell})<={limit},ISNUMBER(FIND("@",{cell})),ISERROR(FIND(" ",{cell})))',
+            "error": f"Escriba un solo correo, sin espacios (por ejemplo, nombre@dependencia.gob.mx); máximo {limit} caracteres."}
+
+
+def _date_dv(f: "Field", cell: str) -> dict[str, Any]:
+    return {"type": "date", "operator": "between", "formula1": "DATE(1990,1,1)", "formula2": "DATE(2100,12,31)",
+            "error": "Escriba una fecha válida como dd/mm/aaaa (por ejemplo, 01/06/2025)."}
+
+
+def _whole_dv(f: "Field", cell: str) -> dict[str, Any]:
+    return {"type": "whole", "operator": "greaterThanOrEqual", "formula1": "0",
+            "error": "Escriba un número entero mayor o igual a cero, sin separadores, decimales ni texto."}
+
+
+@dataclass(frozen=True)
+class FieldKind:
+    """What a field type means, for every stage at once."""
+
+    #: Cerberus rules for a field of this type (``catalogo`` is added for catalog fields).
+    rule: Callable[["Field"], dict[str, Any]]
+    #: Keyword arguments of the Excel data validation of its input cell (None: no validation).
+    #: Catalog fields get a dropdown instead, whatever their type.
+    excel: Callable[["Field", str], dict[str, Any] | None]
+    #: Open-data column type (``TYPE_*``).
+    dtype: str
+    #: A value as a reader sees it (Instrucciones example, Compendio).
+    format: Callable[[Any], str]
+    #: Excel number format of the input cell.
+    number_format: str | None = None
+    #: The agency types free text here (length limit, placeholder and acronym checks apply).
+    free_text: bool = True
+    #: A fictitious value for the sample edition, from the field's example.
+    sample: Callable[[Any, Any], Any] = lambda rng, example: example
+
+
+FIELD_TYPES: dict[str, FieldKind] = {
+    "text": FieldKind(_length_rule, _length_dv, TYPE_TEXT, _plain_text),
+    "longtext": FieldKind(_length_rule, _length_dv, TYPE_TEXT, _plain_text),
+    "phone": FieldKind(_length_rule, _length_dv, TYPE_TEXT, _plain_text),
+    "email": FieldKind(lambda f: {"type": "string", "regex": EMAIL_RE} | _length_rule(f), _email_dv, TYPE_TEXT,
+                       _plain_text),
+    "date": FieldKind(lambda f: {"type": "date"}, _date_dv, TYPE_DATE, _date_text, number_format="dd/mm/yyyy",
+                      free_text=False),
+    "integer": FieldKind(lambda f: {"type": "integer", "min": 0}, _whole_dv, TYPE_INT, _int_text,
+                         number_format="#,##0", free_text=False,
+                         sample=lambda rng, example: rng.randint(0, 2 * int(example or 100))),
+    "choice": FieldKind(lambda f: {}, lambda f, cell: None, TYPE_TEXT, _plain_text, free_text=False),
+}
+
+
+@dataclass(frozen=True)
+class Printed:
+    """Where a field prints in a program's entry of the Compendio.
+
+    ``heading``: it is part of the entry's heading or placement (name,
+    institution, sector, objective…), composed by ``publication``.
+    ``paragraphs``: long text split into paragraphs and lists, under ``title``
+    if given. ``list``: one bullet per filled slot, under ``title``.
+    ``notes``: numbered footnotes of the entry. ``line``: one line
+    «title: value». ``after_figures`` puts it below the Cifras and the free
+    table (the 2025 edition prints «Retos» last).
+    """
+
+    kind: Literal["heading", "paragraphs", "list", "notes", "line"]
+    title: str = ""
+    after_figures: bool = False
+    #: CSS class of a list.
+    css: str = "items"
+
+
+IN_HEADING = Printed("heading")
 
 
 @dataclass(frozen=True)
@@ -29,17 +151,31 @@ class Field:
     catalog: str | None = None
     #: A repeated field takes this many consecutive rows and is read as a list.
     repeat: int = 1
-    #: Contact data is collected but never published.
+    #: Contact data is collected but never published (neither printed nor in the open data).
     public: bool = True
-    #: Text for the worked example in the Instrucciones sheet and sample data.
-    example: str = ""
+    #: The worked example of the Instrucciones sheet, typed as the cell holds it.
+    example: Any = ""
     #: Required only when another field has a given value: (field id, value).
     required_if: tuple[str, str] | None = None
     #: Section heading this field is shown under.
     section: str = ""
     sheet: str = g.PROGRAMA
+    #: Where it prints in the Compendio; None: collected (and in the open data if public) but not printed.
+    printed: Printed | None = None
+    #: First template version that has this field; older templates are read with it empty.
+    since: str = "1.0"
     #: What the value means for a reader of the open data (the dictionary); ``help`` speaks to agencies.
     data_description: str = ""
+
+    def __post_init__(self):
+        if self.type not in FIELD_TYPES:
+            raise ValueError(f"{self.id}: unknown field type {self.type!r}")
+        if self.printed is not None and not self.public:
+            raise ValueError(f"{self.id}: a field that is not public cannot be printed")
+
+    @property
+    def kind(self) -> FieldKind:
+        return FIELD_TYPES[self.type]
 
     def slot_ids(self) -> list[str]:
         """Ids of the rows this field occupies (``retos_1``… for repeated fields)."""
@@ -61,29 +197,29 @@ S_CONT = "4. Persona de contacto (no se publica)"
 
 PROGRAM_FIELDS: tuple[Field, ...] = (
     Field("institucion", "Institución", "Nombre completo de la dependencia, entidad u organización. Elija de la lista o escríbalo si no aparece.",
-          required=True, max_length=200, catalog="instituciones", section=S_INST,
+          required=True, max_length=200, catalog="instituciones", section=S_INST, printed=IN_HEADING,
           example="Instituto Estatal de Atención a Personas en Movilidad",
           data_description="Nombre completo de la institución que informó el programa, como lo escribió en su reporte."),
     Field("siglas", "Siglas", "Siglas oficiales de la institución, sin puntos (por ejemplo, INM). Déjelo vacío si no tiene.",
-          max_length=30, section=S_INST, example="IEAPM",
+          max_length=30, section=S_INST, printed=IN_HEADING, example="IEAPM",
           data_description="Siglas de la institución que informó el programa; vacío si no tiene."),
     Field("unidad_responsable", "Unidad responsable", "Área que opera el programa (dirección general, coordinación, etc.).",
           required=True, max_length=200, section=S_INST, example="Dirección de Orientación y Protección",
           data_description="Área de la institución que opera el programa."),
     Field("sector", "Sector", "Sector al que pertenece la institución; define el capítulo del Compendio.",
-          type="choice", required=True, catalog="sectores", section=S_INST, example="Entidades federativas",
+          type="choice", required=True, catalog="sectores", section=S_INST, printed=IN_HEADING, example="Entidades federativas",
           data_description="Sector de la institución (Administración Pública Federal, entidades federativas, Poder Legislativo, Poder Judicial, organismos autónomos u organizaciones de la sociedad civil); define el capítulo del Compendio."),
     Field("entidad", "Entidad federativa", "Estado cuyo gobierno reporta. Elija de la lista.",
-          type="choice", catalog="entidades", required_if=("sector", "estatal"), section=S_INST, example="Chiapas",
+          type="choice", catalog="entidades", required_if=("sector", "estatal"), section=S_INST, printed=IN_HEADING, example="Chiapas",
           data_description="Nombre de la entidad federativa cuyo gobierno informó el programa; vacío si no es un gobierno estatal."),
     Field("coautoras", "Instituciones coautoras", "Si el programa es conjunto, siglas de las otras instituciones separadas por coma (por ejemplo, AMEXCID).",
-          max_length=200, section=S_INST, example="COMAR, SNDIF",
+          max_length=200, section=S_INST, printed=IN_HEADING, example="COMAR, SNDIF",
           data_description="Siglas de las otras instituciones que participan en el programa conjunto, separadas por coma; vacío si no es conjunto."),
     Field("nombre_programa", "Nombre del programa o acción", "Nombre oficial, sin siglas de la institución al final. Máximo 250 caracteres.",
-          required=True, max_length=250, section=S_PROG, example="Módulos de orientación para personas en movilidad",
+          required=True, max_length=250, section=S_PROG, printed=IN_HEADING, example="Módulos de orientación para personas en movilidad",
           data_description="Nombre oficial del programa o acción."),
     Field("objetivo_principal", "Objetivo principal del PMM", "El objetivo del Pacto Mundial al que más contribuye el programa. Elija de la lista.",
-          type="choice", required=True, catalog="objetivos", section=S_PROG,
+          type="choice", required=True, catalog="objetivos", section=S_PROG, printed=IN_HEADING,
           example="7. Abordar y reducir las vulnerabilidades en la migración",
           data_description="Objetivo del Pacto Mundial para la Migración al que más contribuye el programa."),
     Field("objetivo_secundario", "Objetivo secundario", "Hasta tres objetivos adicionales (opcional).",
@@ -91,40 +227,44 @@ PROGRAM_FIELDS: tuple[Field, ...] = (
           example="3. Proporcionar información exacta y oportuna en todas las etapas de la migración",
           data_description="Otros objetivos del Pacto Mundial a los que contribuye el programa (hasta tres)."),
     Field("descripcion", "Descripción", "Qué es el programa, qué busca y cómo opera. Uno o varios párrafos; separe párrafos con un salto de línea (Alt+Enter).",
-          type="longtext", required=True, max_length=MAX_DESCRIPTION_CHARS, section=S_PROG,
+          type="longtext", required=True, max_length=MAX_DESCRIPTION_CHARS, section=S_PROG, printed=Printed("paragraphs"),
           example=("Cuatro módulos fijos en la frontera sur orientan sobre trámites migratorios, canalizan a servicios de salud "
                   "y albergue e identifican a niñas, niños y adolescentes que viajan solos para darlos a conocer a la "
                   "procuraduría de protección."),
           data_description="Qué es el programa, qué busca y cómo opera; los párrafos se separan con un salto de línea."),
+    # Not printed: the 2025 edition's entries print description, results and challenges only
+    # (reference text); the target population is published in the open data.
     Field("poblacion_objetivo", "Población objetivo", "A quién atiende el programa.",
           required=True, max_length=500, section=S_PROG, example="Personas en contexto de movilidad que llegan a la frontera sur, con atención prioritaria a la niñez.",
           data_description="Población a la que atiende el programa."),
     Field("fecha_inicio", "Fecha de inicio", "Fecha en que inició el programa (dd/mm/aaaa).",
-          type="date", required=True, section=S_PROG, example="01/03/2024",
+          type="date", required=True, section=S_PROG, example=dt.date(2024, 3, 1),
           data_description="Fecha en que inició el programa."),
     Field("vigencia", "Vigencia", "«Permanente» o «Temporal». Si es temporal, indique la fecha de término.",
           type="choice", required=True, catalog="vigencias", section=S_PROG, example="Temporal",
           data_description="«Permanente» o «Temporal»."),
     Field("fecha_fin", "Fecha de término", "Fecha en que termina o terminó el programa (dd/mm/aaaa).",
-          type="date", required_if=("vigencia", "Temporal"), section=S_PROG, example="31/12/2026",
+          type="date", required_if=("vigencia", "Temporal"), section=S_PROG, example=dt.date(2026, 12, 31),
           data_description="Fecha en que termina o terminó el programa; vacío si es permanente."),
     Field("periodo_desde", "Periodo que se reporta: desde", "Inicio del periodo cuyos resultados se informan (dd/mm/aaaa).",
-          type="date", required=True, section=S_PROG, example="01/06/2025",
+          type="date", required=True, section=S_PROG, example=dt.date(2025, 6, 1),
           data_description="Primer día del periodo cuyos resultados se informan."),
     Field("periodo_hasta", "Periodo que se reporta: hasta", "Fin del periodo cuyos resultados se informan (dd/mm/aaaa).",
-          type="date", required=True, section=S_PROG, example="30/06/2026",
+          type="date", required=True, section=S_PROG, example=dt.date(2026, 6, 30),
           data_description="Último día del periodo cuyos resultados se informan."),
     Field("resultados", "Resultados", "Lo logrado en el periodo, con cifras. Las cifras desagregadas van en la hoja «Cifras».",
           type="longtext", required=True, max_length=MAX_RESULTS_CHARS, section=S_RES,
+          printed=Printed("paragraphs", "Resultados"),
           example=("Se orientó a 3,179 personas: 1,412 mujeres, 1,731 hombres, 12 personas no binarias y 24 de las que no se "
                   "registró el sexo; 474 eran mexicanas en retorno. Se identificó a 87 niñas, niños y adolescentes no "
                   "acompañados, todos canalizados a la procuraduría estatal."),
           data_description="Lo que el programa logró en el periodo informado, en palabras de la institución."),
     Field("retos", "Reto", "Un reto por celda: obstáculos que enfrentó el programa. Deje vacías las que no use.",
-          type="longtext", max_length=MAX_CHALLENGE_CHARS, repeat=8, section=S_RES, example="Alta rotación del personal de los módulos en los turnos nocturnos.",
+          type="longtext", max_length=MAX_CHALLENGE_CHARS, repeat=8, section=S_RES,
+          printed=Printed("list", "Retos", after_figures=True, css="challenges"), example="Alta rotación del personal de los módulos en los turnos nocturnos.",
           data_description="Obstáculos que encontró el programa durante el periodo, uno por línea (cada uno es también una fila de retos.csv)."),
     Field("fuentes", "Fuente o enlace", "Una referencia por celda (dirección web o documento). Se publican como notas al pie.",
-          max_length=500, repeat=6, section=S_RES, example="https://www.ejemplo.gob.mx/modulos-orientacion",
+          max_length=500, repeat=6, section=S_RES, printed=Printed("notes"), example="https://www.ejemplo.gob.mx/modulos-orientacion",
           data_description="Referencias de la información (direcciones web o documentos), una por línea; en el Compendio son notas al pie."),
     Field("contacto_nombre", "Nombre", "Persona que responde dudas sobre este reporte.",
           required=True, max_length=150, public=False, section=S_CONT, example="María López Hernández"),
@@ -165,6 +305,11 @@ def programa_layout() -> dict[str, int]:
             rows[slot] = row
             row += 1
     return rows
+
+
+def field_ids_in(version: str) -> frozenset[str]:
+    """Fields a template of this version has (the others are read as empty)."""
+    return frozenset(f.id for f in PROGRAM_FIELDS if in_version(f, version))
 
 
 def field_cell(slot_id: str) -> str:
@@ -240,6 +385,8 @@ class Column:
     width: float = 12
     catalog: str | None = None
     max_length: int | None = None
+    #: First template version that has this column; older templates are read with it empty.
+    since: str = "1.0"
     #: What the value means for a reader of the open data (the dictionary); ``help`` speaks to agencies.
     data_description: str = ""
 
@@ -311,6 +458,36 @@ def cifras_col(column_id: str) -> str:
     from openpyxl.utils import get_column_letter
 
     return get_column_letter([c.id for c in CIFRAS_COLUMNS].index(column_id) + 1)
+
+
+# --- template versions --------------------------------------------------------
+
+def version_key(version: str) -> tuple[int, ...]:
+    """«1.10» sorts after «1.9»; an unreadable version sorts first."""
+    try:
+        return tuple(int(x) for x in str(version).split("."))
+    except ValueError:
+        return (-1,)
+
+
+def template_versions() -> tuple[str, ...]:
+    """Every template version of the spec, oldest first: «1.0» and each ``since`` of a field or column.
+
+    A release reads every one of them: a field added in a later version is
+    simply empty in a workbook made from an older template of the same edition.
+    """
+    found = {"1.0", *(f.since for f in PROGRAM_FIELDS), *(c.since for c in CIFRAS_COLUMNS)}
+    return tuple(sorted(found, key=version_key))
+
+
+def template_version() -> str:
+    """The version stamped on the templates this release writes."""
+    return template_versions()[-1]
+
+
+def in_version(item: Field | Column, version: str) -> bool:
+    """Does a template of ``version`` have this field or column?"""
+    return version_key(item.since) <= version_key(version)
 
 
 # --- Stamp and program identity ---------------------------------------------

@@ -20,134 +20,33 @@ never has two programs taken for one.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from copy import copy
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import geometry as g
 from .atomic import atomic_write
+from .instructions import write_instructions
+from . import spec
 from .catalogs import Body, Catalogs
 from .settings import Edition
-from .spec import (BREAKDOWNS, CIFRAS_BY_ID, CIFRAS_COLUMNS, FIELDS_BY_ID, PERCENT_SUM_TOLERANCE, PERCENT_UNIT,
-                   PROGRAM_FIELDS, TABLA_HEADER_FIELD, Field,
+# Re-exported: callers build data with ``template.ProgramData`` and style cells with these.
+from .sheets import (BOX, CONDITIONAL_MARK, DATE_FORMAT, DORADO, GREEN_FILL, GUINDA, HEADER_FILL,  # noqa: F401
+                     HELP_FONT, INPUT_FILL, LOCKED_FILL, PROGRAMA_WIDTHS, RED_FILL, REQUIRED_MARK, SECTION_FILL,
+                     STATUS_OK, THIN, UNLOCKED, WRAP_TOP, ProgramData, condition_text, display_value, field_label,
+                     help_text, letter_page, row_height, sample_mark, text_lines)
+from .spec import (BREAKDOWNS, CIFRAS_BY_ID, CIFRAS_COLUMNS, PERCENT_SUM_TOLERANCE, PERCENT_UNIT, TABLA_HEADER_FIELD, Field,
                    cifras_col, programa_layout)
 
-# --- styles ----------------------------------------------------------------
-GUINDA = "611232"  # Gobierno de México institutional colour
-DORADO = "A57F2C"
-INPUT_FILL = PatternFill("solid", fgColor="FFF9E5")
-HEADER_FILL = PatternFill("solid", fgColor=GUINDA)
-SECTION_FILL = PatternFill("solid", fgColor="F2E6E9")
-LOCKED_FILL = PatternFill("solid", fgColor="EDEDED")
-RED_FILL = PatternFill("solid", fgColor="F8C7C3")
-GREEN_FILL = PatternFill("solid", fgColor="D5EDD5")
-THIN = Side(style="thin", color="B3B3B3")
-BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-WRAP_TOP = Alignment(wrap_text=True, vertical="top")
-UNLOCKED = Protection(locked=False)
-DATE_FORMAT = "dd/mm/yyyy"
-HELP_FONT = Font(italic=True, size=9, color="444444")
-
-#: Texts of the live check in Cifras; «Cuadra» is the only good one.
-STATUS_OK = "Cuadra"
-CONDITIONAL_MARK = " (*)"
-PROGRAMA_WIDTHS = {g.PROGRAMA_LABEL_COL: 30, g.PROGRAMA_INPUT_COL: 62, g.PROGRAMA_HELP_COL: 46}
-REQUIRED_MARK = " *"
-
-
-@dataclass
-class ProgramData:
-    """What an agency fills in, keyed by field id (lists for repeated fields)."""
-
-    fields: dict[str, Any] = field(default_factory=dict)
-    #: Cifras rows: column id → value (``n`` is implicit).
-    cifras: list[dict[str, Any]] = field(default_factory=list)
-    table_title: str | None = None
-    table_note: str | None = None
-    table_rows: list[list[Any]] = field(default_factory=list)
-    #: «No» when the first row of the free table is data, not a header.
-    table_header: str | None = None
-
-
-# --- texts shared with the Instrucciones sheet --------------------------------
-
-def display_value(f: Field, value: str, catalogs: Catalogs) -> str:
-    """How a catalog key reads in the workbook (sector «estatal» → «Entidades federativas»)."""
-    if f.catalog == "sectores":
-        sector = next((s for s in catalogs.sectors if s.key == value), None)
-        return sector.name if sector else value
-    return value
-
-
-def condition_text(f: Field, catalogs: Catalogs) -> str:
-    """«Obligatorio si «Vigencia» es «Temporal».» for conditionally required fields."""
-    if not f.required_if:
-        return ""
-    other = FIELDS_BY_ID[f.required_if[0]]
-    value = display_value(other, f.required_if[1], catalogs)
-    return f"Obligatorio si «{other.label}» es «{value}»."
-
-
-def field_label(f: Field, slot_number: int = 1) -> str:
-    label = f.label if f.repeat == 1 else f"{f.label} {slot_number}"
-    if f.required:
-        return label + REQUIRED_MARK
-    if f.required_if:
-        return label + CONDITIONAL_MARK
-    return label
-
-
-def help_text(f: Field, catalogs: Catalogs) -> str:
-    """The help printed beside a field: spec help, condition and length limit."""
-    parts = [f.help, condition_text(f, catalogs)]
-    if f.max_length and f.type in ("text", "longtext", "email", "phone") and str(f.max_length) not in f.help:
-        parts.append(f"Máximo {f.max_length:,} caracteres.")
-    return " ".join(p for p in parts if p)
-
-
-def text_lines(text: str, width: float, size: float = 11) -> int:
-    """Lines a wrapped cell needs; Excel never grows rows by itself for files it did not write."""
-    if not text:
-        return 1
-    chars = max(1, int(width * 1.0 * 11 / size))
-    return sum(max(1, math.ceil(len(part) / chars)) for part in str(text).split("\n"))
-
-
-def row_height(lines: int, size: float = 11) -> float:
-    return round(lines * size * 1.32 + 4, 1)
-
-
-def sample_mark(edition: Edition) -> str:
-    """Templates of a sample edition say so, so nobody sends them to a real agency by mistake."""
-    return " (EDICIÓN DE MUESTRA, DATOS FICTICIOS)" if edition.sample else ""
-
-
-def letter_page(ws, landscape: bool, title_rows: str | None = None) -> None:
-    """Print on letter paper, as wide as the page, as many pages down as needed."""
-    ws.page_setup.paperSize = ws.PAPERSIZE_LETTER
-    ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_margins.left = ws.page_margins.right = 0.5
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
-    ws.print_options.horizontalCentered = True
-    if title_rows:
-        ws.print_title_rows = title_rows
-    ws.oddFooter.center.text = "&A — página &P de &N"
-    ws.oddFooter.center.size = 8
-
-
+# Styles, field texts and print setup live in ``sheets`` (shared with the Instrucciones sheet).
 def _catalog_ranges(catalogs: Catalogs) -> dict[str, str]:
     """Absolute range of each dropdown list in the hidden Catalogos sheet."""
     ranges = {}
@@ -171,7 +70,7 @@ def stamp_values(edition: Edition, body: Body | None) -> dict[str, str]:
     """The stamp: the same for every copy of one body's template, never per program."""
     return {
         "producto": g.SELLO_PRODUCT,
-        "version_plantilla": g.TEMPLATE_VERSION,
+        "version_plantilla": spec.template_version(),
         "edicion": edition.key,
         "institucion_id": body.id if body else "",
         "generado": dt.date.today().isoformat(),
@@ -203,28 +102,23 @@ def _protect(ws) -> None:
 
 
 def _field_validation(f: Field, ranges: dict[str, str], cell: str) -> DataValidation | None:
+    """A dropdown for a catalog field, else the Excel validation its type declares (``spec.FIELD_TYPES``)."""
     if f.catalog:
         dv = DataValidation(type="list", formula1=f"{ranges[f.catalog]}", allow_blank=True)
-        if f.catalog == "instituciones":
+        if f.catalog in spec.OPEN_CATALOGS:
             # Bodies not yet registered may type their name; the validator flags it.
             dv.errorStyle = "warning"
             dv.error = "Esta institución no está en la lista. Si es correcta, elija «Sí» para conservarla."
         else:
             dv.error = "Elija un valor de la lista."
-    elif f.type == "date":
-        dv = DataValidation(type="date", operator="between", formula1="DATE(1990,1,1)",
-                            formula2="DATE(2100,12,31)", allow_blank=True)
-        dv.error = "Escriba una fecha válida como dd/mm/aaaa (por ejemplo, 01/06/2025)."
-    elif f.type == "email":
-        limit = f.max_length or 150
-        dv = DataValidation(type="custom", allow_blank=True,
-                            formula1=f'AND(LEN({cell})<={limit},ISNUMBER(FIND("@",{cell})),ISERROR(FIND(" ",{cell})))')
-        dv.error = f"Escriba un solo correo, sin espacios (por ejemplo, nombre@dependencia.gob.mx); máximo {limit} caracteres."
-    elif f.max_length:
-        dv = DataValidation(type="textLength", operator="lessThanOrEqual", formula1=str(f.max_length), allow_blank=True)
-        dv.error = f"El texto es muy largo: máximo {f.max_length:,} caracteres."
     else:
-        return None
+        rule = f.kind.excel(f, cell)
+        if rule is None:
+            return None
+        rule = dict(rule)
+        error = rule.pop("error")
+        dv = DataValidation(allow_blank=True, **rule)
+        dv.error = error
     dv.errorTitle = f.label[:32]
     # Excel truncates input messages at 255 characters.
     dv.prompt = f.help[:250]
@@ -255,7 +149,7 @@ def _write_programa(wb: Workbook, edition: Edition, catalogs: Catalogs, ranges: 
             c.font = Font(bold=True, color="FFFFFF")
             for col in (2, 3, 4):
                 ws.cell(row, col).fill = HEADER_FILL
-    for f in PROGRAM_FIELDS:
+    for f in spec.PROGRAM_FIELDS:
         first_cell = f"{g.PROGRAMA_INPUT_COL}{layout[f.slot_ids()[0]]}"
         dv = _field_validation(f, ranges, first_cell)
         if dv:
@@ -272,8 +166,8 @@ def _write_programa(wb: Workbook, edition: Edition, catalogs: Catalogs, ranges: 
             inp.border = BOX
             inp.alignment = WRAP_TOP
             inp.protection = UNLOCKED
-            if f.type == "date":
-                inp.number_format = DATE_FORMAT
+            if f.kind.number_format:
+                inp.number_format = f.kind.number_format
                 inp.alignment = Alignment(horizontal="left", vertical="top")
             lines = 1
             if i == 1:
@@ -293,7 +187,7 @@ def _write_programa(wb: Workbook, edition: Edition, catalogs: Catalogs, ranges: 
                 dv.add(inp.coordinate)
         if f.required_if:
             # Live reminder: the cell turns red while its condition holds and it is empty.
-            other = FIELDS_BY_ID[f.required_if[0]]
+            other = spec.FIELDS_BY_ID[f.required_if[0]]
             other_cell = f"${g.PROGRAMA_INPUT_COL}${layout[other.slot_ids()[0]]}"
             value = display_value(other, f.required_if[1], catalogs)
             ws.conditional_formatting.add(first_cell, FormulaRule(
@@ -513,8 +407,6 @@ def _write_tabla(wb: Workbook, ranges: dict[str, str]) -> None:
 
 def build_workbook(edition: Edition, catalogs: Catalogs, body: Body | None = None) -> Workbook:
     """The template for one program, pre-filled with the body's identity (blank if none)."""
-    from .instructions import write_instructions
-
     wb = Workbook()
     wb.remove(wb.active)
     ranges = _catalog_ranges(catalogs)
@@ -561,7 +453,7 @@ def fill(wb: Workbook, data: ProgramData) -> Workbook:
     layout = programa_layout()
     ws = wb[g.PROGRAMA]
     for field_id, value in data.fields.items():
-        f = FIELDS_BY_ID.get(field_id)
+        f = spec.FIELDS_BY_ID.get(field_id)
         if f is None:
             raise KeyError(f"unknown field id {field_id!r}; see spec.PROGRAM_FIELDS")
         slots = f.slot_ids()

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import hashlib
+import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -41,19 +41,20 @@ from cerberus import errors as cerr
 
 from . import content, reader
 from . import geometry as g
+from . import spec
 from .catalogs import UNITS, VIGENCIAS, YES_NO, Catalogs
 from .atomic import write_text
 from .errors import UnreadableWorkbook
+from .files import sha256, shown
 from .findings import FindingFactory
 from .model import Cell, Finding, Indicator, Report, Submission, normalise
 from .settings import Edition
 from .spec import (BREAKDOWNS, CIFRAS_BY_ID, CIFRAS_COLUMNS, PEOPLE_UNITS, PERCENT_SUM_TOLERANCE, PERCENT_UNIT,
-                   PROGRAM_FIELDS, Field, slot_field)
+                   Field, in_version, slot_field)
 
 #: Extensions picked up under submissions/<ed>/. Other spreadsheet formats are
 #: included so an agency that sent one hears why it was refused.
 SUBMISSION_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv"}
-EMAIL_RE = r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$"
 #: A near-identical program name from another body is worth a look above this ratio. Lower
 #: values catch «Programa de X» against «Jornadas de X», which are different programs.
 SIMILAR_NAME_RATIO = 0.95
@@ -142,25 +143,21 @@ def _normalised_options(catalogs: Catalogs, catalog: str) -> frozenset[str]:
 
 
 def _field_rules(f: Field) -> dict[str, Any]:
-    rules: dict[str, Any] = {}
-    if f.type == "date":
-        rules["type"] = "date"  # datetime is a date too
-    elif f.type == "integer":
-        rules |= {"type": "integer", "min": 0}
-    elif f.type == "email":
-        rules |= {"type": "string", "regex": EMAIL_RE}
-    if f.type in ("text", "longtext", "email", "phone") and f.max_length:
-        rules["maxlength"] = f.max_length
-    if f.catalog and f.catalog != "instituciones":  # unknown bodies are a warning, checked apart
+    """The field type's rules (``spec.FIELD_TYPES``), plus its catalog."""
+    rules = dict(f.kind.rule(f))
+    if f.catalog and f.catalog not in spec.OPEN_CATALOGS:  # unknown bodies are a warning, checked apart
         rules["catalogo"] = f.catalog
     return rules
 
 
-def _program_schema(active: frozenset[str]) -> dict[str, Any]:
-    """Schema over slot ids; ``active`` are the fields whose «required if» holds."""
+def _program_schema(active: frozenset[str], fields: tuple[Field, ...], version: str) -> dict[str, Any]:
+    """Schema over slot ids; ``active`` are the fields whose «required if» holds.
+
+    A field the workbook's template version predates is never required: the agency had no cell for it.
+    """
     schema: dict[str, Any] = {}
-    for f in PROGRAM_FIELDS:
-        required = f.required or f.id in active
+    for f in fields:
+        required = (f.required or f.id in active) and in_version(f, version)
         for i, slot in enumerate(f.slot_ids()):
             schema[slot] = _field_rules(f) | {"required": required and i == 0}
     return schema
@@ -174,8 +171,9 @@ class _Errors(cerr.BaseErrorHandler):
 
 
 @_by_identity
-def _program_validator(catalogs: Catalogs, active: frozenset[str]) -> _Validator:
-    return _Validator(_program_schema(active), catalogs=catalogs, allow_unknown=False, error_handler=_Errors)
+def _program_validator(catalogs: Catalogs, active: frozenset[str], fields: tuple[Field, ...], version: str) -> _Validator:
+    return _Validator(_program_schema(active, fields, version), catalogs=catalogs, allow_unknown=False,
+                      error_handler=_Errors)
 
 
 ROW_REQUIRED = ("indicador", "unidad", "total")
@@ -243,7 +241,7 @@ class _Context:
 
 def _slots(sub: Submission) -> dict[str, Cell]:
     out = {}
-    for f in PROGRAM_FIELDS:
+    for f in spec.PROGRAM_FIELDS:
         c = sub.fields.get(f.id)
         cells = c if isinstance(c, list) else [c]
         for slot, cell in zip(f.slot_ids(), cells):
@@ -264,12 +262,12 @@ def _check_fields(ctx: _Context) -> None:
             continue
         f = slot_field(slot)
         value = cell.value.strip() if isinstance(cell.value, str) else cell.value
-        doc[slot] = value if f.type in ("date", "integer") else _as_text(value)
+        doc[slot] = _as_text(value) if f.kind.dtype == spec.TYPE_TEXT else value
     active = set()
-    for f in PROGRAM_FIELDS:
+    for f in spec.PROGRAM_FIELDS:
         if f.required_if:
             other, wanted = f.required_if
-            other_f = next(x for x in PROGRAM_FIELDS if x.id == other)
+            other_f = spec.FIELDS_BY_ID[other]
             got = doc.get(other)
             if other_f.catalog:
                 if got is not None and _catalog_key(ctx.catalogs, other_f.catalog, got) == \
@@ -277,7 +275,7 @@ def _check_fields(ctx: _Context) -> None:
                     active.add(f.id)
             elif got is not None and normalise(got) == normalise(wanted):
                 active.add(f.id)
-    v = _program_validator(ctx.catalogs, frozenset(active))
+    v = _program_validator(ctx.catalogs, frozenset(active), spec.PROGRAM_FIELDS, ctx.sub.stamp.version)
     if v.validate(doc, normalize=False):
         return
     for err in v.errors:
@@ -314,7 +312,7 @@ def _translate(ctx: _Context, err, cell: Cell, label: str, f: Field | None, cond
     if code == cerr.REQUIRED_FIELD.code:
         motivo = ""
         if conditional and f is not None and f.required_if:
-            other = next(x for x in PROGRAM_FIELDS if x.id == f.required_if[0])
+            other = spec.FIELDS_BY_ID[f.required_if[0]]
             motivo = f", que es obligatorio cuando «{other.label}» es «{ctx.sub.value(other.id)}»"
         if row is not None:
             motivo = f" en la {row_name(row, err.field)}"
@@ -412,7 +410,7 @@ def _date(sub: Submission, field_id: str) -> dt.date | None:
 def _check_dates(ctx: _Context) -> None:
     sub, ed = ctx.sub, ctx.edition
     d = {k: _date(sub, k) for k in ("fecha_inicio", "fecha_fin", "periodo_desde", "periodo_hasta")}
-    label = {f.id: f.label for f in PROGRAM_FIELDS}
+    label = {f.id: f.label for f in spec.PROGRAM_FIELDS}
     for late, early in (("periodo_hasta", "periodo_desde"), ("fecha_fin", "fecha_inicio")):
         if d[late] and d[early] and d[late] < d[early]:
             ctx.add("fechas-invertidas", sub.cell(late), campo=label[late], fecha=d[late], otro=label[early],
@@ -653,8 +651,8 @@ _PLACEHOLDER_OK = {"coautoras": {"ninguno", "ninguna", "na", "n a", "no aplica"}
 def _text_cells(ctx: _Context) -> list[tuple[str, str, Cell]]:
     """(field id or column id, label, cell) of every free-text cell."""
     out = []
-    for f in PROGRAM_FIELDS:
-        if f.type in ("text", "longtext", "email", "phone") and not f.catalog:
+    for f in spec.PROGRAM_FIELDS:
+        if f.kind.free_text and not f.catalog:
             c = ctx.sub.fields[f.id]
             for i, cell in enumerate(c if isinstance(c, list) else [c], start=1):
                 if not cell.blank:
@@ -676,12 +674,17 @@ def _text_cells(ctx: _Context) -> list[tuple[str, str, Cell]]:
 #: program's own text. Short examples (a job title such as «Subdirectora de Enlace», a unit, a name)
 #: are real answers for someone, so they are never taken for placeholders.
 EXAMPLE_MIN_CHARS = 100
-_EXAMPLES = {f.id: normalise(f.example) for f in PROGRAM_FIELDS
-             if f.example and f.type == "longtext" and len(f.example) >= EXAMPLE_MIN_CHARS}
+
+
+@functools.lru_cache(maxsize=4)
+def _examples(fields: tuple[Field, ...]) -> dict[str, str]:
+    """The template's worked example of each long free-text field, normalised."""
+    return {f.id: normalise(f.example) for f in fields
+            if isinstance(f.example, str) and f.type == "longtext" and len(f.example) >= EXAMPLE_MIN_CHARS}
 
 
 def _check_placeholders(ctx: _Context, texts: list[tuple[str, str, Cell]]) -> None:
-    examples = _EXAMPLES
+    examples = _examples(spec.PROGRAM_FIELDS)
     for fid, label, cell in texts:
         text = str(cell.value).strip()
         key = normalise(text)
@@ -695,7 +698,7 @@ def _check_placeholders(ctx: _Context, texts: list[tuple[str, str, Cell]]) -> No
             origin = " (es el ejemplo de las instrucciones de la plantilla)"
         else:
             continue
-        f = next((x for x in PROGRAM_FIELDS if x.id == fid), None)
+        f = spec.FIELDS_BY_ID.get(fid)
         optional = f is None or not f.required
         ctx.add("texto-de-relleno", cell, campo=label, valor=text if len(text) <= 80 else text[:77] + "…",
                 origen=origin, alternativa=" o deje la celda vacía si no aplica" if optional else "")
@@ -925,10 +928,7 @@ def superseded(reports: Iterable[Report]) -> dict[Path, Path]:
 
 
 def _display(path: Path, edition: Edition) -> str:
-    try:
-        return path.resolve().relative_to(edition.paths.submissions.resolve()).as_posix()
-    except (ValueError, AttributeError):
-        return path.name
+    return shown(path, edition.paths.submissions if edition.paths else None)
 
 
 def cross_file_checks(reports: list[Report], edition: Edition, make: FindingFactory | None = None) -> None:
@@ -1066,11 +1066,7 @@ def accepted(reports: Iterable[Report]) -> list[Submission]:
     return [r.submission for r in reports if r.accepted and r.submission is not None and r.path not in gone]
 
 
-def file_digest(path: Path) -> str:
-    try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    except OSError:
-        return ""
+file_digest = sha256
 
 
 # --- batch summary ------------------------------------------------------------------------
@@ -1137,6 +1133,7 @@ def write_summary(reports: list[Report], edition: Edition, when: dt.datetime | N
     from . import printing
     from .errors import OutputError, system_reason
     from .findings import title
+    from .style import GUINDA
     from .template import save
     from .textsafe import append, clean
 
@@ -1150,8 +1147,8 @@ def write_summary(reports: list[Report], edition: Edition, when: dt.datetime | N
     ws = wb.active
     ws.title = "Resumen"
     head = Font(bold=True, color="FFFFFF")
-    fill = PatternFill("solid", fgColor="611232")
-    status_fill = {"rechazado": "FFC7CE", "aceptado con observaciones": "FFEB9C", "aceptado": "C6EFCE"}
+    fill = PatternFill("solid", fgColor=GUINDA)
+    from .style import STATUS_COLOURS as status_fill
     ws.append([f"Validación de la edición {edition.key}: {len(reports):,} archivos — {counts['aceptado']:,} aceptados, "
                f"{counts['aceptado con observaciones']:,} aceptados con observaciones, {counts['rechazado']:,} rechazados "
                f"({when:%d/%m/%Y %H:%M})"])

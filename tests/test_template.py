@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from openpyxl.utils.cell import range_boundaries
 
-from compiler import catalogs as cat, geometry as g, template
+from compiler import catalogs as cat, geometry as g, spec, template
 from compiler.catalogs import VIGENCIAS
 from compiler.spec import (BREAKDOWNS, CIFRAS_COLUMNS, COUNT_COLUMNS, FIELDS_BY_ID, PROGRAM_FIELDS, cifras_col,
                            field_cell, programa_layout)
@@ -112,7 +112,7 @@ def test_stamp_names_version_edition_and_body_only(inm, blank):
     s = stamp(inm)
     assert set(s) == set(g.SELLO_KEYS)
     assert s["producto"] == g.SELLO_PRODUCT
-    assert s["version_plantilla"] == g.TEMPLATE_VERSION
+    assert s["version_plantilla"] == spec.template_version()
     assert s["edicion"] == "2026"
     assert s["institucion_id"] == template.find_body(CATS, "INM").id
     assert stamp(blank)["institucion_id"] in ("", None)

@@ -8,8 +8,9 @@ override any of them by placing a file of the same name in
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from .errors import CatalogError
@@ -73,6 +74,8 @@ class Body:
     sector: str
     parent: str
     state: str  # entidad clave
+    #: Other names the body goes by (``alias`` column of organismos.csv, separated by «;»).
+    aliases: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -91,6 +94,9 @@ def _rows(name: str, directory: Path | None = None) -> list[dict[str, str]]:
         raise CatalogError(f"No se encontró el catálogo {path}. Reinstale el programa o restaure el archivo.") from None
     except (UnicodeDecodeError, csv.Error) as exc:
         raise CatalogError(f"El catálogo {path} no se pudo leer ({exc}). Guárdelo como «CSV UTF-8».") from None
+
+
+_TRAILING_ACRONYM = re.compile(r"^(.*)\(([^()]+)\)\s*$")
 
 
 @dataclass(frozen=True)
@@ -133,14 +139,32 @@ class Catalogs:
             return self.objectives[int(label) - 1]
         return None
 
-    def body_by_name(self, name: str) -> Body | None:
+    @cached_property
+    def _body_index(self) -> dict[str, Body]:
+        """Normalised registry id, alias, acronym, name and «Nombre (SIGLA)» → body; built once per catalogs."""
         from .model import normalise
 
-        key = normalise(name)
-        for b in self.bodies:
-            if key in (normalise(b.name), normalise(b.label)) or (b.acronym and key == normalise(b.acronym)):
-                return b
-        return None
+        index: dict[str, Body] = {}
+        for b in reversed(self.bodies):  # the first registered body wins
+            for key in (b.id, *b.aliases, b.acronym, b.label, b.name):
+                if key and normalise(key):
+                    index[normalise(key)] = b
+        return index
+
+    def body_by_name(self, name: str) -> Body | None:
+        """The registered body named by ``name``: its acronym, name, alias, registry id or «Nombre (SIGLA)»,
+        ignoring case, accents and punctuation. A name followed by an acronym the registry does
+        not know («Nombre (XYZ)») is found by its name."""
+        from .model import normalise
+
+        if name is None:
+            return None
+        index = self._body_index
+        body = index.get(normalise(name))
+        if body is None:
+            m = _TRAILING_ACRONYM.match(str(name))
+            body = index.get(normalise(m.group(1))) if m else None
+        return body
 
     def dropdown_lists(self) -> dict[str, list[str]]:
         """The lists behind every dropdown, by the catalog name used in ``spec``."""
@@ -169,7 +193,8 @@ def load(directory: Path | None = None) -> Catalogs:
                                 for r in _rows("sectores.csv", directory)), key=lambda s: s.order))
         states = tuple(State(r["clave"].zfill(2), r["nombre"], r["abreviatura"]) for r in _rows("entidades.csv", directory))
         bodies = tuple(Body(r["id"], r["nombre"], r.get("sigla", ""), r["sector"], r.get("dependencia_superior", ""),
-                            (r.get("entidad") or "").zfill(2) if r.get("entidad") else "")
+                            (r.get("entidad") or "").zfill(2) if r.get("entidad") else "",
+                            tuple(a.strip() for a in (r.get("alias") or "").split(";") if a.strip()))
                        for r in _rows("organismos.csv", directory))
     except (KeyError, ValueError) as exc:
         raise CatalogError(f"Un catálogo en {directory or CATALOG_DIR} tiene una columna o un valor incorrecto: {exc}.") from None

@@ -39,8 +39,8 @@ class LaidOut:
 def _weight(chapter: Chapter, objective) -> int:
     total = 400  # the objective's heading
     for p in objective.programs:
-        total += 300 + sum(len(t) for b in p.description + p.results for t in b.items)
-        total += sum(len(c) for c in p.challenges)
+        total += 300 + sum(len(t) for s in p.sections for b in s.blocks for t in b.items)
+        total += sum(len(t) for s in p.sections for t in s.items)
         if p.figures:
             total += 180 * (len(p.figures.rows) + 1)
         if p.table:

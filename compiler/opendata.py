@@ -24,21 +24,20 @@ from __future__ import annotations
 import csv
 import json
 import datetime as dt
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field as dataclass_field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import pandas as pd
 
-from . import participation, textsafe
+from . import participation, spec, textsafe
+from .atomic import atomic_files
 from .catalogs import CATALOG_DIR, Catalogs
-from .errors import CatalogError, OutputError, system_reason
+from .errors import CatalogError, OutputError
 from .model import Submission, normalise
 from .settings import DEFAULT_LICENCE, LICENCES, Edition
-from .spec import BREAKDOWNS, CIFRAS_BY_ID, CIFRAS_COLUMNS, FIELDS_BY_ID, PEOPLE_UNITS, PERCENT_UNIT, PROGRAM_FIELDS, Field
+from .spec import BREAKDOWNS, CIFRAS_BY_ID, CIFRAS_COLUMNS, PEOPLE_UNITS, PERCENT_UNIT, TYPE_DATE, TYPE_INT, TYPE_TEXT, Field
 from .style import GUINDA
 
 DATA_DIR = "datos"
@@ -55,22 +54,22 @@ OTHER_THEME = ("otros", "Otros retos")
 #: Characters that make a spreadsheet treat a cell as a formula.
 FORMULA_STARTS = textsafe.FORMULA_STARTS
 
-# Dictionary types (Spanish, for the reader), the pandas dtype and the Table Schema type of each.
-TYPE_TEXT, TYPE_INT, TYPE_DATE = "texto", "entero", "fecha (AAAA-MM-DD)"
+# Dictionary types (``spec.TYPE_*``, Spanish for the reader), the pandas dtype and the Table Schema type of each.
 PANDAS_DTYPE = {TYPE_TEXT: "string", TYPE_INT: "Int64", TYPE_DATE: "datetime64[ns]"}
 TABLE_SCHEMA_TYPE = {TYPE_TEXT: "string", TYPE_INT: "integer", TYPE_DATE: "date"}
+_COLUMN_TYPE = {"count": TYPE_INT, "ref": TYPE_INT}
 
 
 def spec_kind(item) -> str:
-    """The published type of a spec ``Field`` or Cifras ``Column``.
+    """The published type of a spec ``Field`` (its type's entry in ``spec.FIELD_TYPES``) or Cifras ``Column``.
 
-    The one place that turns what the spec knows about a field into a column
-    type: when the spec owns dtypes, repoint this function and nothing else.
     A repeated field is published as one text cell, items on separate lines.
     """
     if getattr(item, "repeat", 1) > 1:
         return TYPE_TEXT
-    return {"integer": TYPE_INT, "count": TYPE_INT, "ref": TYPE_INT, "date": TYPE_DATE}.get(item.type, TYPE_TEXT)
+    if isinstance(item, Field):
+        return item.kind.dtype
+    return _COLUMN_TYPE.get(item.type, TYPE_TEXT)
 
 
 #: Repeated fields are published as one cell, items separated by this.
@@ -189,7 +188,7 @@ class OpenData:
 
 
 def _public_fields() -> list[Field]:
-    return [f for f in PROGRAM_FIELDS if f.public]
+    return [f for f in spec.PROGRAM_FIELDS if f.public]
 
 
 def _field_description(f: Field) -> str:
@@ -208,7 +207,7 @@ _KEY_COLUMNS = [
 _IDENTITY_COLUMNS = [
     Column("institucion_clave", TYPE_TEXT, "Clave de la institución en el registro de la UPMRIP; si no está registrada, "
            "su nombre sin acentos ni mayúsculas.", ORIGIN_REGISTRY),
-    Column("siglas", TYPE_TEXT, "Siglas de la institución que informó el programa.", _from_programa(FIELDS_BY_ID["siglas"])),
+    Column("siglas", TYPE_TEXT, "Siglas de la institución que informó el programa.", _from_programa(spec.FIELDS_BY_ID["siglas"])),
     Column("sector_clave", TYPE_TEXT, "Clave del sector: apf, estatal, legislativo, judicial, autonomo u osc.",
            "Catálogo de sectores de la UPMRIP, a partir del sector del reporte.",
            constraints={"enum": ["apf", "estatal", "legislativo", "judicial", "autonomo", "osc"]}),
@@ -276,7 +275,7 @@ def figure_columns() -> list[Column]:
 
 
 def challenge_columns() -> list[Column]:
-    retos = FIELDS_BY_ID["retos"]
+    retos = spec.FIELDS_BY_ID["retos"]
     return [*_KEY_COLUMNS, *_IDENTITY_COLUMNS,
             Column("num_reto", TYPE_INT, "Posición del reto en el reporte (1 a 8).", _from_programa(retos),
                    constraints={"required": True, "minimum": 1}),
@@ -352,6 +351,9 @@ def _text(v: Any):
     return s or None
 
 
+_AS_DTYPE = {TYPE_TEXT: _text, TYPE_INT: _as_int, TYPE_DATE: _as_date}
+
+
 def _frame(rows: list[dict], columns: list[Column]) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=[c.name for c in columns])
     for c in columns:
@@ -403,12 +405,8 @@ def build(submissions: Iterable[Submission], edition: Edition, catalogs: Catalog
             elif f.repeat > 1:
                 items = [t for t in (_text(x) for x in v or []) if t]
                 row[f.id] = LIST_SEPARATOR.join(items) or None
-            elif f.type == "date":
-                row[f.id] = _as_date(v)
-            elif f.type == "integer":
-                row[f.id] = _as_int(v)
             else:
-                row[f.id] = _text(v)
+                row[f.id] = _AS_DTYPE[f.kind.dtype](v)
         if sector and row.get("sector") is None:
             row["sector"] = sector.name
         retos = [t for t in (_text(x) for x in sub.value("retos") or []) if t]
@@ -484,26 +482,6 @@ def neutralised(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _atomic(path: Path, write: Callable[[Path], None]) -> Path:
-    """Write into a temporary file next to ``path`` and return it (renamed by the caller)."""
-    fd, tmp = tempfile.mkstemp(prefix=".~", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        # mkstemp makes the file private (0600): open data is for everyone to read, like the PDFs.
-        os.chmod(tmp, 0o666 & ~_umask())
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return Path(tmp)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def _write_csv(df: pd.DataFrame, path: Path) -> None:
     df.to_csv(path, index=False, encoding="utf-8-sig", date_format="%Y-%m-%d", lineterminator="\r\n")
 
@@ -564,27 +542,20 @@ def write(submissions: Iterable[Submission], edition: Edition, catalogs: Catalog
     """
     data = build(submissions, edition, catalogs) if data is None else data
     folder = edition.paths.output / DATA_DIR
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"No se pudo crear la carpeta {folder} ({system_reason(exc)}).") from None
     jobs: list[tuple[Path, Callable[[Path], None]]] = [
         (folder / name, lambda p, df=df: _write_csv(neutralised(df), p)) for name, df in data.tables().items()]
     jobs.append((folder / DICTIONARY_FILE, lambda p: _write_csv(neutralised(data.dictionary), p)))
     jobs.append((folder / PACKAGE_FILE, lambda p: p.write_text(
         json.dumps(package(edition, data), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")))
     jobs.append((folder / xlsx_name(edition), lambda p: _write_xlsx(data, edition, p)))
-    done: list[tuple[Path, Path]] = []
     try:
-        for final, job in jobs:
-            done.append((_atomic(final, job), final))
-    except OSError as exc:
-        for tmp, _ in done:
-            tmp.unlink(missing_ok=True)
-        raise OutputError(f"No se pudieron escribir los datos abiertos en {folder} ({system_reason(exc)}).") from None
-    for tmp, final in done:
-        os.replace(tmp, final)
-    return [final for _, final in done]
+        with atomic_files([final for final, _ in jobs]) as temps:
+            for tmp, (_, job) in zip(temps, jobs):
+                job(tmp)
+    except OutputError as exc:  # keeps the system's reason (``strerror``)
+        raise OutputError(f"No se pudieron escribir los datos abiertos en {folder} "
+                          f"({getattr(exc, 'strerror', None) or exc}).") from None
+    return [final for final, _ in jobs]
 
 
 # --- Frictionless data package ----------------------------------------------------

@@ -51,22 +51,13 @@ class Author:
 
 
 class Bodies:
-    """Registered names, labels and acronyms → body, normalised once (per file it costs too much)."""
+    """The registry's one indexed lookup (``Catalogs.body_by_name``), as the callable the stages pass around."""
 
     def __init__(self, catalogs: Catalogs):
         self.catalogs = catalogs
-        self.index: dict[str, Body] = {}
-        for b in reversed(catalogs.bodies):  # the first registered body wins, as in body_by_name
-            for key in (b.name, b.label, b.acronym):
-                if key:
-                    self.index[normalise(key)] = b
 
     def __call__(self, name: str) -> Body | None:
-        body = self.index.get(normalise(name))
-        if body is None:
-            m = re.match(r"^(.*)\(([^()]+)\)\s*$", str(name))
-            body = self.index.get(normalise(m.group(1))) if m else None
-        return body
+        return self.catalogs.body_by_name(name)
 
 
 def is_state_government(name: str, body: Body | None) -> bool:

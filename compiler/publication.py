@@ -23,6 +23,7 @@ from .catalogs import Catalogs, Sector
 from .errors import CompendioError, SettingsError
 from .model import Submission, normalise
 from .settings import Edition
+from . import spec
 from .spec import BREAKDOWNS, CIFRAS_BY_ID, COUNT_COLUMNS
 
 LOCALE = "es_MX"
@@ -145,21 +146,45 @@ class FreeTable:
 
 
 @dataclass(frozen=True)
+class Section:
+    """One printed field of a program (``spec.Field.printed``): its text as the entry shows it."""
+
+    field: str  # the field id
+    kind: str  # "paragraphs" | "list" | "line"
+    title: str  # printed above it («Resultados»); for a line, before the value
+    blocks: tuple[Block, ...]  # paragraphs (and bulleted lists inside them)
+    items: tuple[str, ...]  # a list's items; a line's one value
+    after_figures: bool
+    css: str
+
+
+@dataclass(frozen=True)
 class Program:
     number: int
     name: str  # as the agency wrote it
     author: str  # the part of the heading after the separator
     heading: str  # «N. NOMBRE – INSTITUCIÓN (SIGLA).»
     anchor: str
-    description: tuple[Block, ...]
-    results: tuple[Block, ...]
+    #: The printed fields in spec order; the figures and the free table go between
+    #: those before them and those ``after_figures``.
+    sections: tuple[Section, ...]
     figures: FigureTable | None
     table: FreeTable | None
-    #: The free table goes where the results say «[TABLA]»; otherwise after the results.
+    #: The free table goes where a printed text says «[TABLA]»; otherwise after the figures.
     table_in_results: bool
-    challenges: tuple[str, ...]
     footnotes: tuple[Footnote, ...]
     source: str  # file name, for messages and the open data
+
+    def section(self, field_id: str) -> Section | None:
+        return next((s for s in self.sections if s.field == field_id), None)
+
+    @property
+    def before_figures(self) -> tuple[Section, ...]:
+        return tuple(s for s in self.sections if not s.after_figures)
+
+    @property
+    def after_figures(self) -> tuple[Section, ...]:
+        return tuple(s for s in self.sections if s.after_figures)
 
 
 @dataclass(frozen=True)
@@ -384,6 +409,39 @@ def free_table(sub: Submission) -> FreeTable | None:
     return FreeTable(plain(t.title.value), tuple(header), tuple(tuple(r) for r in body), plain(t.note.value), numeric)
 
 
+def printed_sections(sub: Submission) -> tuple[Section, ...]:
+    """Every public field the spec prints in the entry's body, in spec order; empty ones are left out."""
+    out = []
+    for f in spec.PROGRAM_FIELDS:
+        role = f.printed
+        if role is None or not f.public or role.kind in ("heading", "notes"):
+            continue
+        value = sub.value(f.id)
+        values = value if isinstance(value, list) else [value]
+        texts = tuple(t for t in (f.kind.format(v) for v in values if v is not None) if t)
+        if not texts:
+            continue
+        if role.kind == "paragraphs":
+            parts = tuple(b for v in values if v is not None for b in blocks(v))
+            out.append(Section(f.id, "paragraphs", role.title, parts, (), role.after_figures, role.css))
+        elif role.kind == "list":
+            out.append(Section(f.id, "list", role.title, (), texts, role.after_figures, role.css))
+        else:
+            out.append(Section(f.id, "line", role.title or f.label, (), ("; ".join(texts),), role.after_figures,
+                               role.css))
+    return tuple(out)
+
+
+def _notes(sub: Submission) -> list[Any]:
+    """The values of the fields printed as footnotes, in spec order."""
+    out = []
+    for f in spec.PROGRAM_FIELDS:
+        if f.printed is not None and f.printed.kind == "notes" and f.public:
+            value = sub.value(f.id)
+            out += [v for v in (value if isinstance(value, list) else [value]) if v is not None]
+    return out
+
+
 _URL = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
 
 
@@ -413,10 +471,10 @@ class _Entry:
         return (1, sort_key(a.name), sort_key(self.sub.value("nombre_programa") or ""), self.sub.path.name)
 
 
-def _place(sub: Submission, catalogs: Catalogs, bodies: _Bodies) -> _Entry:
+def _place(sub: Submission, catalogs: Catalogs) -> _Entry:
     sector = catalogs.sector_by_name(str(sub.value("sector") or ""))
     if sector is None:
-        body = bodies(sub.value("institucion") or "")
+        body = catalogs.body_by_name(sub.value("institucion") or "")
         if body is not None:
             sector = catalogs.sector(body.sector)
     if sector is None:
@@ -428,8 +486,8 @@ def _place(sub: Submission, catalogs: Catalogs, bodies: _Bodies) -> _Entry:
         raise PublicationError(
             f"{sub.path.name}: el objetivo principal «{sub.value('objetivo_principal') or ''}» no es uno de los "
             f"23 objetivos (Programa!{sub.cell('objetivo_principal').address}). Elíjalo de la lista y valide de nuevo.")
-    return _Entry(sub, sector, objective.number, participation.lead(sub, catalogs, bodies),
-                  participation.coauthors(sub, catalogs, bodies))
+    return _Entry(sub, sector, objective.number, participation.lead(sub, catalogs),
+                  participation.coauthors(sub, catalogs))
 
 
 def _program_name(sub: Submission) -> str:
@@ -455,9 +513,8 @@ def _plural(n: int, one: str, many: str) -> str:
 
 def build(submissions: list[Submission], edition: Edition, catalogs: Catalogs) -> Publication:
     """The publication for these accepted submissions; same inputs, same result."""
-    bodies = _Bodies(catalogs)
     figures_policy = edition.publication.get("cuadros_de_cifras", "con desglose")
-    entries = [_place(s, catalogs, bodies) for s in submissions]
+    entries = [_place(s, catalogs) for s in submissions]
     by_place: dict[tuple[str, int], list[_Entry]] = defaultdict(list)
     for e in entries:
         by_place[(e.sector.key, e.objective)].append(e)
@@ -487,21 +544,19 @@ def build(submissions: list[Submission], edition: Edition, catalogs: Catalogs) -
                     mentioned.add(e.author.key)
                 name = _program_name(e.sub)
                 notes = []
-                for text in e.sub.value("fuentes") or []:
+                for text in _notes(e.sub):
                     footnote_no += 1
                     notes.append(_footnote(footnote_no, text))
                 anchor = f"c{chapter_no}-o{n}-p{i}"
-                results = blocks(e.sub.value("resultados"))
+                printed = printed_sections(e.sub)
                 programs.append(Program(
                     number=i, name=name, author=author,
                     heading=f"{i}. {name.upper()}{HEADING_SEPARATOR}{author.upper()}.",
                     anchor=anchor,
-                    description=blocks(e.sub.value("descripcion")),
-                    results=results,
+                    sections=printed,
                     figures=figure_table(e.sub, figures_policy),
                     table=free_table(e.sub),
-                    table_in_results=any(b.kind == "table" for b in results),
-                    challenges=tuple(" ".join(str(r).split()) for r in (e.sub.value("retos") or [])),
+                    table_in_results=any(b.kind == "table" for sec in printed for b in sec.blocks),
                     footnotes=tuple(notes),
                     source=e.sub.path.name,
                 ))

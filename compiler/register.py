@@ -29,7 +29,6 @@ on every ``record``, so the answer never depends on the order of the runs:
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -260,7 +259,7 @@ def record(edition: Edition, reports: Iterable[Report], catalogs=None, now: dt.d
     known = register.by_sha()
     this_run: dict[str, Report] = {}
     # The registry look-up scans every body; a season repeats the same few names hundreds of times.
-    body_by_name = functools.lru_cache(maxsize=None)(catalogs.body_by_name) if catalogs is not None else None
+    body_by_name = catalogs.body_by_name if catalogs is not None else None
     for report in reports:
         digest = _digest(report, edition)
         previous = known.get(digest)

@@ -511,15 +511,14 @@ def template_path(edition: Edition, catalogs: Catalogs, body: Body | None) -> Pa
 
 
 def find_body(catalogs: Catalogs, acronym: str) -> Body:
-    """The registered body with this acronym (or registry id), case-insensitive."""
+    """The registered body with this acronym (or registry id, or name), case-insensitive."""
     import difflib
 
     from .errors import CompendioError
 
-    key = acronym.strip().casefold()
-    for b in catalogs.bodies:
-        if key in (b.acronym.casefold(), b.id.casefold()):
-            return b
+    body = catalogs.body_by_name(acronym)
+    if body is not None:
+        return body
     names = {b.acronym or b.id: b for b in catalogs.bodies}
     close = difflib.get_close_matches(acronym.strip().upper(), [n.upper() for n in names], n=3, cutoff=0.6)
     hint = f" ¿Quiso decir {', '.join(close)}?" if close else ""

@@ -716,7 +716,7 @@ def _check_content(ctx: _Context, texts: list[tuple[str, str, Cell]]) -> None:
             ctx.add("sin-resultados", cell, extracto=res if len(res) <= 60 else res[:57] + "…")
     inst = sub.value("institucion")
     if inst:
-        body = _find_body(ctx.catalogs, str(inst))
+        body = ctx.catalogs.body_by_name(str(inst))
         if body is None:
             ctx.add("institucion-no-registrada", sub.cell("institucion"))
         elif sub.stamp.institution_id and body.id != sub.stamp.institution_id:
@@ -726,25 +726,6 @@ def _check_content(ctx: _Context, texts: list[tuple[str, str, Cell]]) -> None:
     _check_acronyms(ctx, texts)
 
 
-@_by_identity
-def _body_index(catalogs: Catalogs) -> dict[str, Any]:
-    """Normalised name, label and acronym → body (``Catalogs.body_by_name`` per file is too slow at 550)."""
-    index: dict[str, Any] = {}
-    for b in reversed(catalogs.bodies):  # the first body wins, as in body_by_name
-        for key in (b.acronym, b.label, b.name):
-            if key:
-                index[normalise(key)] = b
-    return index
-
-
-def _find_body(catalogs: Catalogs, text: str):
-    """The registered body named by ``text``, also as «Nombre (SIGLA)» the dropdown may show."""
-    index = _body_index(catalogs)
-    body = index.get(normalise(text))
-    if body is None:
-        m = re.match(r"^(.*)\(([^()]+)\)\s*$", text)
-        body = index.get(normalise(m.group(1))) if m else None
-    return body
 
 
 @_by_identity

@@ -123,10 +123,10 @@ def test_free_table_and_paragraphs(built):
     assert chiapas.table.title == "Atenciones por mes"
     assert chiapas.table.header == ("Mes", "Mujeres", "Hombres")
     assert chiapas.table.rows[0] == ("Enero", "120", "1,310")
-    assert [b.kind for b in chiapas.description] == ["p", "p"]
+    assert [b.kind for b in chiapas.section("descripcion").blocks] == ["p", "p"]
     hostile = next(p for p in pub.programs if "HOSTIL" in p.heading)
-    assert [b.kind for b in hostile.description] == ["p", "ul"]
-    assert hostile.description[1].items == ("viñeta uno", "viñeta dos")
+    assert [b.kind for b in hostile.section("descripcion").blocks] == ["p", "ul"]
+    assert hostile.section("descripcion").blocks[1].items == ("viñeta uno", "viñeta dos")
 
 
 def test_same_inputs_in_any_order_give_the_same_publication(built):

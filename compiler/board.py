@@ -335,8 +335,8 @@ def write_excel(board: Board, catalogs: Catalogs, path: Path | None = None) -> P
     wb.properties.language = "es-MX"
     try:
         return save(wb, path)
-    except OSError as exc:
-        raise OutputError(f"No se pudo escribir el tablero {path} ({system_reason(exc)}). "
+    except OutputError as exc:  # atomic writes report the system's reason in strerror
+        raise OutputError(f"No se pudo escribir el tablero {path} ({getattr(exc, 'strerror', None) or exc}). "
                           "Si lo tiene abierto en Excel, ciérrelo y vuelva a intentarlo.") from None
 
 

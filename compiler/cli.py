@@ -325,12 +325,9 @@ def validate_cmd(edition, paths, no_feedback, list_codes, everything, as_json, r
     with screen.progress(err_console, len(files)) as progress:
         task = progress.add_task("Validando", total=len(files))
         reports = validation.validate_paths(files, ed, cats, progress=lambda _p: progress.advance(task))
-        try:
-            from . import register
-        except ImportError:  # pragma: no cover - register not installed in this build
-            register = None
-        if register is not None:
-            register.record(ed, reports, cats)
+        from . import register
+
+        register.record(ed, reports, cats)
         written = []
         if not no_feedback:
             task = progress.add_task("Retroalimentación", total=len(reports))
@@ -651,11 +648,8 @@ def ciclo_cmd(ctx, edition, root):
     stages = (("templates", "Plantillas"), ("validate", "Validación"), ("compile", "Compilación"))
     summary, worst = [], 0
     for i, (name, label) in enumerate(stages, start=1):
-        command = main.commands.get(name)
+        command = main.commands[name]
         console.rule(f"[bold]{i}/{len(stages)} {label}[/]")
-        if command is None:
-            summary.append(f"{label}: omitida (esta versión todavía no tiene «compendio {name}»)")
-            continue
         params = {p.name for p in command.params}
         code = 0
         try:

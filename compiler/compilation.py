@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-import importlib
-import importlib.util
 import multiprocessing
 import os
 import shutil
@@ -101,18 +99,11 @@ def validate(paths: list[Path], edition: settings.Edition, catalogs: cat.Catalog
 
 def _after_compendio(publication, submissions, edition, catalogs, *, draft: bool) -> list[Path]:
     """The Informe Ejecutivo and the open data, built from the same accepted data."""
-    written: list[Path] = []
-    opendata = importlib.import_module("compiler.opendata") if importlib.util.find_spec("compiler.opendata") else None
-    informe = importlib.import_module("compiler.informe") if importlib.util.find_spec("compiler.informe") else None
-    data = opendata.build(submissions, edition, catalogs) if opendata and hasattr(opendata, "build") else None
-    if opendata is not None and hasattr(opendata, "write"):
-        written += list(opendata.write(submissions, edition, catalogs, data=data) if data is not None
-                        else opendata.write(submissions, edition, catalogs))
-    if informe is not None and hasattr(informe, "build"):
-        kwargs = {"draft": draft}
-        if data is not None:
-            kwargs["data"] = data
-        written.append(informe.build(publication, submissions, edition, catalogs, **kwargs))
+    from . import informe, opendata
+
+    data = opendata.build(submissions, edition, catalogs)
+    written = list(opendata.write(submissions, edition, catalogs, data=data))
+    written.append(informe.build(publication, submissions, edition, catalogs, draft=draft, data=data))
     return written
 
 

@@ -172,8 +172,8 @@ def write_feedback(report: Report, edition: Edition, catalogs: Catalogs | None =
     wb.properties.identifier = FINGERPRINT_PREFIX + fingerprint
     try:
         return save(wb, target)
-    except OSError as exc:
-        raise OutputError(f"No se pudo escribir la retroalimentación {target} ({system_reason(exc)}). "
+    except OutputError as exc:  # atomic writes report the system's reason in strerror
+        raise OutputError(f"No se pudo escribir la retroalimentación {target} ({getattr(exc, 'strerror', None) or exc}). "
                           "Revise que haya espacio y permiso de escritura en la carpeta output/.") from None
 
 

@@ -308,5 +308,5 @@ def save(register: Register, edition: Edition) -> Path:
     path = path_of(edition)
     try:
         return write_text(path, clean(json.dumps(register.to_json(), ensure_ascii=False, indent=1)))
-    except OSError as exc:
-        raise OutputError(f"No se pudo escribir el registro de envíos {path} ({system_reason(exc)}).") from None
+    except OutputError as exc:  # atomic writes report the system's reason in strerror
+        raise OutputError(f"No se pudo escribir el registro de envíos {path} ({getattr(exc, 'strerror', None) or exc}).") from None

@@ -1169,6 +1169,6 @@ def write_summary(reports: list[Report], edition: Edition, when: dt.datetime | N
     try:
         save(wb, xlsx)
         write_text(js, clean(json.dumps(doc, ensure_ascii=False, indent=1)))
-    except OSError as exc:
-        raise OutputError(f"No se pudo escribir el resumen de validación en {out} ({system_reason(exc)}).") from None
+    except OutputError as exc:  # atomic writes report the system's reason in strerror
+        raise OutputError(f"No se pudo escribir el resumen de validación en {out} ({getattr(exc, 'strerror', None) or exc}).") from None
     return xlsx, js

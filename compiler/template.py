@@ -43,8 +43,8 @@ from .sheets import (BOX, CONDITIONAL_MARK, DATE_FORMAT, DORADO, GREEN_FILL, GUI
                      HELP_FONT, INPUT_FILL, LOCKED_FILL, PROGRAMA_WIDTHS, RED_FILL, REQUIRED_MARK, SECTION_FILL,
                      STATUS_OK, THIN, UNLOCKED, WRAP_TOP, ProgramData, condition_text, display_value, field_label,
                      help_text, letter_page, row_height, sample_mark, text_lines)
-from .spec import (BREAKDOWNS, CIFRAS_BY_ID, CIFRAS_COLUMNS, PERCENT_SUM_TOLERANCE, PERCENT_UNIT, TABLA_HEADER_FIELD, Field,
-                   cifras_col, programa_layout)
+from .spec import (BREAKDOWNS, CIFRAS_BY_ID, CIFRAS_COLUMNS, COUNT_COLUMNS, PERCENT_SUM_TOLERANCE, PERCENT_UNIT,
+                   TABLA_HEADER_FIELD, Field, cifras_col, programa_layout)
 
 # Styles, field texts and print setup live in ``sheets`` (shared with the Instrucciones sheet).
 def _catalog_ranges(catalogs: Catalogs) -> dict[str, str]:
@@ -210,28 +210,41 @@ def _abs(column_id: str) -> str:
 def status_formula(row: int) -> str:
     """Live check of one Cifras row, built from ``BREAKDOWNS`` and the sub-group columns.
 
-    Checks, in order: the total is there; every breakdown used adds up to it;
-    a sub-group points at a row with a total and does not exceed it; when the
-    parent says «Sí», the sub-groups sharing this row's criterion add up to
-    the parent's total; a parent that says «Sí» has sub-groups.
+    The same rules as the validator's arithmetic (``tests/test_live_check.py``
+    holds both to one table of cases), in order: the total is there; every
+    breakdown used adds up to it; a sub-group points at another row with a
+    total, not at one that is its own sub-group, and exceeds it in no count
+    column; when the parent says «Sí», the sub-groups sharing this row's
+    criterion add up to the parent in the total and in every column all of
+    them give.
     """
     total = f"{cifras_col('total')}{row}"
     number = f"{cifras_col('n')}{row}"
     parent = f"{cifras_col('subgrupo_de')}{row}"
     criterion = f"{cifras_col('criterio')}{row}"
-    complete = f"{cifras_col('subgrupos_completos')}{row}"
     totals, parents, criteria, flags = _abs("total"), _abs("subgrupo_de"), _abs("criterio"), _abs("subgrupos_completos")
     first_in, last_in = cifras_col("indicador"), cifras_col("nota")
     yes = "Sí"
+    same = f'{parents},{parent},{criteria},{criterion}&""'  # the sub-groups of this row's parent and criterion
     expr = f'"{STATUS_OK}"'
-    expr = (f'IF(AND({complete}="{yes}",COUNTIF({parents},{number})=0),'
-            f'"Marcó «Sí» pero no tiene subgrupos",{expr})')
+    for cid in reversed(COUNT_COLUMNS):
+        if cid == "total":
+            continue
+        col, label = _abs(cid), CIFRAS_BY_ID[cid].label
+        expr = (f'IF(AND(ISNUMBER(INDEX({col},{parent})),COUNTIFS({same})=COUNTIFS({same},{col},"<>"),'
+                f'SUMIFS({col},{same})<>INDEX({col},{parent})),'
+                f'"Los subgrupos no suman la fila "&{parent}&" en {label}",{expr})')
+    expr = (f'IF(INDEX({flags},{parent})="{yes}",IF(SUMIFS({totals},{same})<>INDEX({totals},{parent}),'
+            f'"Los subgrupos no suman la fila "&{parent},{expr}),"{STATUS_OK}")')
+    for cid in reversed(COUNT_COLUMNS):
+        mine, theirs = f"{cifras_col(cid)}{row}", f"INDEX({_abs(cid)},{parent})"
+        where = "" if cid == "total" else f'&" en {CIFRAS_BY_ID[cid].label}"'
+        expr = (f'IF(AND(ISNUMBER({mine}),ISNUMBER({theirs}),{mine}>{theirs}),'
+                f'"Mayor que la fila "&{parent}{where},{expr})')
     sub = (f'IF(ISBLANK(INDEX({totals},{parent})),"La fila "&{parent}&" no tiene total",'
-           f'IF({total}>INDEX({totals},{parent}),"Mayor que la fila "&{parent},'
-           f'IF(AND(INDEX({flags},{parent})="{yes}",'
-           f'SUMIFS({totals},{parents},{parent},{criteria},{criterion}&"")<>INDEX({totals},{parent})),'
-           f'"Los subgrupos no suman la fila "&{parent},{expr})))')
-    expr = (f'IF(ISBLANK({parent}),{expr},IF({parent}={number},"No puede ser subgrupo de sí misma",'
+           f'IF(INDEX({parents},{parent})={number},"Las filas "&{number}&" y "&{parent}&" son subgrupo una de la otra",'
+           f'{expr}))')
+    expr = (f'IF(ISBLANK({parent}),"{STATUS_OK}",IF({parent}={number},"No puede ser subgrupo de sí misma",'
             f'IFERROR({sub},"Revise «Subgrupo de la fila»")))')
     unit = f"{cifras_col('unidad')}{row}"
     percent = f'{unit}="{PERCENT_UNIT}"'

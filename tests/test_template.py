@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 
 import openpyxl
 import pytest
@@ -290,44 +288,7 @@ def test_every_visible_sheet_prints_on_letter_paper_one_page_wide(inm):
     assert inm[g.PROGRAMA].page_setup.orientation == "portrait"
 
 
-# --- the live check, computed by a real spreadsheet ----------------------------------
-
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-
-
-@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice not installed")
-def test_live_check_computed_by_libreoffice_flags_exactly_the_wrong_rows(tmp_path):
-    from compiler.instructions import EXAMPLE_CIFRAS
-
-    rows = [dict(r) for r in EXAMPLE_CIFRAS] + [
-        {"indicador": "sexo no suma", "total": 10, "mujeres": 5, "hombres": 4},
-        {"indicador": "edad no suma", "total": 10, "nna": 5, "adultos": 6},
-        {"indicador": "sin total", "mujeres": 3},
-        {"indicador": "mayor que su madre", "total": 5000, "subgrupo_de": 2},
-        {"indicador": "madre por dos criterios", "total": 100, "subgrupos_completos": "Sí"},
-        {"indicador": "país A", "total": 40, "subgrupo_de": 9, "criterio": "país"},
-        {"indicador": "país B", "total": 60, "subgrupo_de": 9, "criterio": "país"},
-        {"indicador": "edad A", "total": 70, "subgrupo_de": 9, "criterio": "edad"},
-        {"indicador": "edad B", "total": 20, "subgrupo_de": 9, "criterio": "edad"},
-    ]
-    path = saved_template(tmp_path, data=template.ProgramData(cifras=rows))
-    out = tmp_path / "calc"
-    # A private profile: a LibreOffice already running (or a parallel test) would otherwise swallow the call.
-    profile = f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}"
-    subprocess.run([SOFFICE, profile, "--headless", "--convert-to", "xlsx", "--outdir", str(out), str(path)],
-                   check=True, capture_output=True, timeout=120)
-    ws = openpyxl.load_workbook(out / path.name, data_only=True)[g.CIFRAS]
-    status = {i + 1: ws[f"{cifras_col('estado')}{g.CIFRAS_FIRST_ROW + i}"].value for i in range(len(rows) + 1)}
-    assert status == {
-        1: "Cuadra", 2: "Cuadra", 3: "Cuadra", 4: "Cuadra",
-        5: "El desglose por sexo no suma el total",
-        6: "El desglose por edad no suma el total",
-        7: "Falta el total",
-        8: "Mayor que la fila 2",
-        9: "Cuadra", 10: "Cuadra", 11: "Cuadra",
-        12: "Los subgrupos no suman la fila 9", 13: "Los subgrupos no suman la fila 9",
-        14: None,
-    }
+# The live check, computed by LibreOffice against the validator on one table of cases: test_live_check.py.
 
 
 def test_templates_of_a_sample_edition_say_so(tmp_path):

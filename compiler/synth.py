@@ -55,6 +55,7 @@ from . import geometry as g
 from .catalogs import Body, Catalogs
 from .errors import CompendioError
 from .settings import Edition
+from . import spec
 from .spec import cifras_col, field_cell
 from .atomic import atomic_write, write_bytes, write_text
 from .template import ProgramData, build_workbook, fill, save
@@ -676,6 +677,15 @@ def _email(rng: random.Random, given: str, surname: str, body: Body) -> str:
     return f"{user}@{domain}.{tld}"
 
 
+#: Fields this generator writes (or leaves blank on purpose) with its own vocabularies; the
+#: identity and the reported period come with the template.
+_OWN_VOCABULARY = frozenset({
+    "institucion", "siglas", "sector", "entidad", "coautoras", "unidad_responsable", "nombre_programa",
+    "objetivo_principal", "objetivo_secundario", "descripcion", "poblacion_objetivo", "fecha_inicio", "vigencia",
+    "fecha_fin", "periodo_desde", "periodo_hasta", "resultados", "retos", "fuentes", "contacto_nombre",
+    "contacto_cargo", "contacto_correo", "contacto_telefono"})
+
+
 def plan(edition: Edition, catalogs: Catalogs, n: int, seed: int) -> list[Program]:
     """Decide every program of a synthetic edition (no files written)."""
     rng = random.Random(seed)
@@ -764,6 +774,11 @@ def plan(edition: Edition, catalogs: Catalogs, n: int, seed: int) -> list[Progra
             site = (body.acronym or body.id).lower().replace(" ", "-")
             fields["fuentes"] = [f"https://www.gob.mx/{_slug(site)}/documentos/{_slug(name, 30)}"][: 1] + (
                 [f"https://www.gob.mx/{_slug(site)}/prensa/informe-{edition.year}"] if rng.random() < 0.3 else [])
+        for f in spec.PROGRAM_FIELDS:
+            if f.id not in _OWN_VOCABULARY:
+                # A field this generator has no words for gets one from its type and example, with a
+                # generator of its own so the other programs' draws (and files) stay as they were.
+                fields[f.id] = f.kind.sample(random.Random(f"{seed}:{i}:{f.id}"), f.example)
         data = ProgramData(fields=fields, cifras=rows)
         if "tabla" in feats:
             _table(rng, data, topic)

@@ -418,6 +418,10 @@ def _write_tabla(wb: Workbook, ranges: dict[str, str]) -> None:
     _protect(ws)
 
 
+#: Fields the template writes itself: the body's identity and the edition's reported period.
+PREFILLED_FIELDS = frozenset({"institucion", "siglas", "sector", "entidad", "periodo_desde", "periodo_hasta"})
+
+
 def build_workbook(edition: Edition, catalogs: Catalogs, body: Body | None = None) -> Workbook:
     """The template for one program, pre-filled with the body's identity (blank if none)."""
     wb = Workbook()
@@ -439,6 +443,7 @@ def build_workbook(edition: Edition, catalogs: Catalogs, body: Body | None = Non
             prefill["siglas"] = body.acronym
         if body.state:
             prefill["entidad"] = catalogs.state(body.state).name
+    assert set(prefill) <= PREFILLED_FIELDS
     fill(wb, ProgramData(fields=prefill))
     wb.security = WorkbookProtection(lockStructure=True)
     wb.active = wb.sheetnames.index(g.PROGRAMA)

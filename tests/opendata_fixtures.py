@@ -12,6 +12,7 @@ from pathlib import Path
 
 from compiler import catalogs as cat, reader, settings, template
 from compiler.template import ProgramData
+from template_support import with_spec_examples
 
 CONTACTS = [
     ("Zacarías Contactoúnico Pérez", "Jefa de Enlace Secreto", "zacarias.privado@ejemplo.gob.mx", "55 9999 1111 ext. 4242"),
@@ -41,7 +42,7 @@ def program(cats, acronym: str, name: str, objective: int, *, retos=(), cifras=(
         "contacto_nombre": c[0], "contacto_cargo": c[1], "contacto_correo": c[2], "contacto_telefono": c[3],
         **fields,
     }
-    return body, ProgramData(fields=data, cifras=list(cifras))
+    return body, ProgramData(fields=with_spec_examples(data), cifras=list(cifras))
 
 
 def submissions(root: Path, ed, programs: list[tuple]) -> list:

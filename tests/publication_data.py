@@ -12,6 +12,7 @@ from pathlib import Path
 from compiler import catalogs as cat
 from compiler import reader, settings, template
 from compiler.template import ProgramData
+from template_support import with_spec_examples
 
 HOSTILE = '<img src=http://x.invalid/a.png> </style> {{ 7*7 }} url(http://x.invalid/b) <script>alert(1)</script>'
 
@@ -78,7 +79,7 @@ def write_workbooks(edition, catalogs=None) -> list[Path]:
     for i, (body_id, fields, cifras, table) in enumerate(PROGRAMS, start=1):
         body = catalogs.body(body_id) if body_id else None
         wb = template.build_workbook(edition, catalogs, body)
-        data = ProgramData(fields=dict(fields), cifras=cifras)
+        data = ProgramData(fields=with_spec_examples(fields), cifras=cifras)
         if table:
             data.table_title, data.table_rows, data.table_note = table
         template.fill(wb, data)

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from compiler import catalogs as cat, settings, template
+from compiler import catalogs as cat, settings, spec, template
+
+
+def with_spec_examples(fields: dict) -> dict:
+    """Test data plus the spec's worked example for every required field it leaves out (and the
+    template does not pre-fill), so a new required field needs no edit to the tests' programs."""
+    out = dict(fields)
+    for f in spec.PROGRAM_FIELDS:
+        if f.required and f.id not in out and f.id not in template.PREFILLED_FIELDS:
+            out[f.id] = [f.example] if f.repeat > 1 else f.example
+    return out
 
 
 def edition(root: Path, key: str = "2026"):

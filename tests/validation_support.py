@@ -14,6 +14,7 @@ from typing import Any
 from compiler import catalogs as cat, settings, template, validation
 from compiler.model import Report
 from compiler.spec import cifras_col, field_cell
+from template_support import with_spec_examples
 
 REAL = Path(__file__).parent / "fixtures" / "real"
 
@@ -48,7 +49,7 @@ def edition(root: Path, key: str = "2026", severities: dict | None = None):
 
 def clean(**fields: Any) -> template.ProgramData:
     """The clean program, with some fields replaced (``None`` empties a field)."""
-    f = copy.deepcopy(CLEAN_FIELDS) | fields
+    f = with_spec_examples(copy.deepcopy(CLEAN_FIELDS)) | fields
     return template.ProgramData(fields=f, cifras=copy.deepcopy(CLEAN_CIFRAS))
 
 

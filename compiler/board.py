@@ -324,7 +324,7 @@ def _files_sheet(wb: Workbook, board: Board, catalogs: Catalogs, folder: Path) -
 
 def write_excel(board: Board, catalogs: Catalogs, path: Path | None = None) -> Path:
     """``output/<ed>/tablero.xlsx``: «Tablero» (summary) and «Archivos» (every register entry)."""
-    from .errors import OutputError, system_reason
+    from .errors import OutputError
     from .template import save
 
     path = path or board.edition.paths.output / "tablero.xlsx"

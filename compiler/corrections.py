@@ -28,6 +28,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
 
+from . import style
 from .errors import SettingsError
 from .model import Cell, Submission, normalise
 from .settings import Edition
@@ -38,7 +39,7 @@ SHEET = "Correcciones"
 _NOT_CORRECTED = {"institucion"}
 #: Published texts the editors may correct: public free-text fields, every filled slot.
 TEXT_FIELDS: tuple[Field, ...] = tuple(
-    f for f in PROGRAM_FIELDS if f.public and f.type in ("text", "longtext") and f.id not in _NOT_CORRECTED)
+    f for f in PROGRAM_FIELDS if f.public and f.kind.free_text and f.id not in _NOT_CORRECTED)
 
 COLUMNS = (
     # (header, width, key)
@@ -56,7 +57,7 @@ COLUMNS = (
 HEADER_ROW = 4
 FIRST_ROW = HEADER_ROW + 1
 _COL = {key: i + 1 for i, (_, _, key) in enumerate(COLUMNS)}
-_GUINDA = "611232"
+_GUINDA = style.GUINDA
 _INPUT = PatternFill("solid", fgColor="FFF7E6")
 _WRAP = Alignment(wrap_text=True, vertical="top")
 

@@ -39,7 +39,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from . import __version__
 from . import geometry as g
 from .catalogs import Catalogs
-from .errors import OutputError, system_reason
+from .errors import OutputError
 from .files import shown
 from .findings import title
 from .reader import check_limits

@@ -36,7 +36,7 @@ from typing import Any, Iterable
 
 from . import __version__
 from .atomic import write_text
-from .errors import CompendioError, OutputError, system_reason
+from .errors import CompendioError, OutputError
 from .files import sha256, shown
 from .textsafe import clean
 from .model import Report

@@ -1112,7 +1112,7 @@ def write_summary(reports: list[Report], edition: Edition, when: dt.datetime | N
     from openpyxl.styles import Alignment, Font, PatternFill
 
     from . import printing
-    from .errors import OutputError, system_reason
+    from .errors import OutputError
     from .findings import title
     from .style import GUINDA
     from .template import save

@@ -23,7 +23,8 @@ NEXT = f"{_major}.{int(_minor) + 1}"  # the version a developer adding a field w
 NEW = spec.Field(
     "beneficiarias_directas", "Personas beneficiarias directas", "Personas que recibieron el servicio en el periodo.",
     type="integer", required=True, section=spec.S_RES, example=1250000,
-    printed=spec.Printed("line", "Beneficiarias directas"), since=NEXT)
+    printed=spec.Printed("line", "Beneficiarias directas"), since=NEXT,
+    data_description="Personas que recibieron el servicio del programa en el periodo informado.")
 
 
 @pytest.fixture
@@ -84,7 +85,7 @@ def test_a_new_field_reaches_template_reader_validator_pdf_and_open_data(ed, tmp
     assert data.programs["beneficiarias_directas"].tolist() == [1250000]
     [entry] = data.dictionary[data.dictionary["columna"] == "beneficiarias_directas"].itertuples()
     assert (entry.archivo, entry.tipo) == (opendata.PROGRAMS_FILE, spec.TYPE_INT)
-    assert NEW.help in entry.descripcion
+    assert NEW.data_description in entry.descripcion
 
 
 def test_a_template_sent_before_the_field_existed_is_read_with_it_empty(ed, tmp_path, monkeypatch):

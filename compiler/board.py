@@ -45,6 +45,7 @@ class Row:
     duplicates: int = 0
     last_received: dt.datetime | None = None
     registered: bool = True
+    body_id: str = ""  # registry id, for rows of registered bodies
 
     @property
     def expected(self) -> bool:
@@ -130,7 +131,7 @@ def build(edition: Edition, catalogs: Catalogs, register: Register,
         key = ("id", body.id)
         if key not in rows:
             templates = sent.get(body.id, 0) if templates_found else None
-            rows[key] = Row(catalogs.sector(body.sector).name, body.name, body.acronym, templates)
+            rows[key] = Row(catalogs.sector(body.sector).name, body.name, body.acronym, templates, body_id=body.id)
         return rows[key]
 
     for body in catalogs.bodies:

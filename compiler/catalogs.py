@@ -2,7 +2,11 @@
 
 The files live in ``compiler/catalogs/`` and ship in the wheel. An edition may
 override any of them by placing a file of the same name in
-``ediciones/<edicion>/catalogos/``.
+``ediciones/<edicion>/catalogos/`` (``for_edition``). The registry of bodies,
+``organismos.csv``, is merged rather than replaced: a row of the edition's file
+adds a body or, with the id of a shipped one, corrects it (name, acronym,
+aliases, liaison e-mails), so an installed copy can be extended without
+touching the package.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from pathlib import Path
 from .errors import CatalogError
 
 CATALOG_DIR = Path(__file__).parent / "catalogs"
+BODIES_FILE = "organismos.csv"
 
 #: «personas» are people; records, passengers and services are not, even when each one is a person
 #: (the Informe adds up only «personas»). «porcentaje» rows give their breakdowns as percentages.
@@ -74,8 +79,10 @@ class Body:
     sector: str
     parent: str
     state: str  # entidad clave
-    #: Other names the body goes by (``alias`` column of organismos.csv, separated by «;»).
+    #: Other names the body is written with (column «alias», separated by «;»).
     aliases: tuple[str, ...] = ()
+    #: The liaison's e-mails for reminders (column «correos», separated by «;» or «,»).
+    emails: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -192,13 +199,61 @@ def load(directory: Path | None = None) -> Catalogs:
         sectors = tuple(sorted((Sector(r["clave"], int(r["orden"]), r["nombre"], r["titulo_capitulo"])
                                 for r in _rows("sectores.csv", directory)), key=lambda s: s.order))
         states = tuple(State(r["clave"].zfill(2), r["nombre"], r["abreviatura"]) for r in _rows("entidades.csv", directory))
-        bodies = tuple(Body(r["id"], r["nombre"], r.get("sigla", ""), r["sector"], r.get("dependencia_superior", ""),
-                            (r.get("entidad") or "").zfill(2) if r.get("entidad") else "",
-                            tuple(a.strip() for a in (r.get("alias") or "").split(";") if a.strip()))
-                       for r in _rows("organismos.csv", directory))
+        bodies = _bodies(directory)
     except (KeyError, ValueError) as exc:
         raise CatalogError(f"Un catálogo en {directory or CATALOG_DIR} tiene una columna o un valor incorrecto: {exc}.") from None
     objectives = tuple(sorted(objectives, key=lambda o: o.number))
     if [o.number for o in objectives] != list(range(1, 24)):
         raise CatalogError("objetivos.csv debe tener los 23 objetivos, numerados del 1 al 23.")
     return Catalogs(objectives, principles, round_tables, sectors, states, bodies)
+
+
+def _split(text: str, seps: str) -> tuple[str, ...]:
+    return tuple(x.strip() for x in re.split(f"[{seps}]", text or "") if x.strip())
+
+
+def _body(r: dict[str, str]) -> Body:
+    return Body(r["id"], r["nombre"], r.get("sigla", ""), r["sector"], r.get("dependencia_superior", ""),
+                (r.get("entidad") or "").zfill(2) if r.get("entidad") else "",
+                _split(r.get("alias", ""), ";"), _split(r.get("correos", ""), ";,"))
+
+
+def _bodies(directory: Path | None) -> tuple[Body, ...]:
+    """The shipped registry, with the rows of ``directory``'s organismos.csv added or replacing by id."""
+    bodies = {r["id"]: _body(r) for r in _rows(BODIES_FILE)}
+    if directory is not None and (Path(directory) / BODIES_FILE).exists():
+        for r in _rows(BODIES_FILE, directory):
+            if not r.get("id"):
+                continue
+            old = bodies.get(r["id"])
+            if old is not None:  # a correction may give only the columns it changes
+                r = {"nombre": old.name, "sigla": old.acronym, "sector": old.sector,
+                     "dependencia_superior": old.parent, "entidad": old.state,
+                     "alias": ";".join(old.aliases), "correos": ";".join(old.emails),
+                     **{k: v for k, v in r.items() if v}}
+            bodies[r["id"]] = _body(r)
+    return tuple(bodies.values())
+
+
+def edition_dir(edition) -> Path:
+    """``ediciones/<ed>/catalogos/``: where an edition keeps its own catalogs."""
+    return edition.paths.root / "ediciones" / edition.key / "catalogos"
+
+
+def edition_bodies_file(edition) -> Path:
+    """The file staff edit to add a body, correct one or give its liaison's e-mails."""
+    return edition_dir(edition) / BODIES_FILE
+
+
+def for_edition(edition) -> Catalogs:
+    """The catalogs as the edition sees them: shipped ones, with ``ediciones/<ed>/catalogos/`` over them."""
+    folder = edition_dir(edition)
+    if not folder.is_dir():
+        return load()
+    stamp = tuple((p.name, p.stat().st_mtime_ns) for p in sorted(folder.glob("*.csv")))
+    return _load_dir(folder.resolve(), stamp)
+
+
+@lru_cache(maxsize=8)
+def _load_dir(folder: Path, _stamp: tuple) -> Catalogs:
+    return load.__wrapped__(folder)

@@ -6,6 +6,7 @@ Each subcommand is a thin shell over a library function; library errors
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import gettext
 import os
@@ -148,7 +149,7 @@ def templates_cmd(edition, acronym, sobrescribir, previous, root):
     from . import catalogs as cat, settings, template
 
     ed = settings.load(root, edition)
-    cats = cat.load()
+    cats = cat.for_edition(ed)
     if previous:
         _templates_from(ed, cats, previous, acronym, sobrescribir)
         return
@@ -209,7 +210,7 @@ def enviar_cmd(edition, acronyms, via, fecha, nota, root):
     from . import catalogs as cat, dispatch, settings
 
     ed = settings.load(root, edition)
-    cats = cat.load()
+    cats = cat.for_edition(ed)
     pairs, bare = dispatch.selection(ed, cats, acronyms)
     new = dispatch.mark_sent(ed, pairs, via=via, when=fecha, note=nota)
     bodies = {s.institucion_id for s in new}
@@ -243,34 +244,63 @@ class _CompileProgress:
         self.progress.advance(self.task)
 
 
-def _write_all_feedback(reports, ed, cats, advance) -> list[Path]:
-    """One feedback workbook per file with findings, on every core: openpyxl takes ~0.4 s a workbook."""
-    import os
-    from concurrent.futures import ProcessPoolExecutor
+class _Bar:
+    """Rich progress for the intake stage: one transient bar per stage."""
 
-    from .feedback import write_feedback
+    def __init__(self, progress):
+        self.progress, self.task = progress, None
 
-    workers = min(os.cpu_count() or 1, 8)
-    written = []
-    if workers == 1 or sum(1 for r in reports if r.findings) < 8:
-        results = []
-        for r in reports:
-            results.append(write_feedback(r, ed, cats))
-            advance()
-    else:
-        with ProcessPoolExecutor(workers) as pool:
-            futures = [pool.submit(write_feedback, r, ed, cats) for r in reports]
-            results = []
-            try:
-                for fut in futures:
-                    results.append(fut.result())
-                    advance()
-            except BaseException:
-                # One message for the run (disk full fails every worker alike): stop the rest now.
-                pool.shutdown(wait=True, cancel_futures=True)
-                raise
-    written = [p for p in results if p is not None]
-    return written
+    def stage(self, name, total=None):
+        self.task = self.progress.add_task(name, total=total)
+
+    def advance(self, n=1):
+        if self.task is not None:
+            self.progress.advance(self.task, n)
+
+
+def _intake_table(batch, title):
+    """The batch as the terminal shows it: one line per file."""
+    from rich.table import Table
+
+    style = {"aceptado": "green", "aceptado con observaciones": "yellow", "rechazado": "bold red"}
+    short = {"aceptado con observaciones": "con observaciones"}
+    table = Table(title=title, title_justify="left",
+                  caption="Detalle de cada observación: validacion.xlsx y la retroalimentación de cada archivo.",
+                  caption_justify="left")
+    one_line = {"no_wrap": True, "overflow": "ellipsis"}
+    # Fixed widths from the terminal's: rich would otherwise squeeze the numbers to nothing.
+    free = max(console.width - 17 - 2 * 5 - 19, 30)
+    for name, kw in (("Archivo", {"overflow": "fold", "width": free * 35 // 100}),
+                     ("Institución", one_line | {"width": free * 15 // 100}),
+                     ("Programa", one_line | {"width": free * 50 // 100}), ("Estado", one_line | {"width": 17}),
+                     ("Err.", {"justify": "right", "width": 5}), ("Adv.", {"justify": "right", "width": 5})):
+        table.add_column(name, **kw)
+    from .feedback import display_path
+
+    for r in batch.results:
+        sub = r.report.submission
+        who = (sub.value("siglas") or sub.value("institucion")) if sub else None
+        program = sub.value("nombre_programa") if sub else (r.entry.programa if r.entry else None)
+        name = display_path(r.path, batch.edition)
+        if r.original_name and r.original_name != r.path.name:
+            name = f"{r.original_name} → {name}"
+        if r.state in ("ya recibido", "copia"):
+            status = "ya recibido" if r.state == "ya recibido" else "copia idéntica"
+            table.add_row(name, str(who or (r.entry.institucion if r.entry else "") or "—"), program or "—",
+                          f"[dim]{status}[/]", "", "")
+            continue
+        status = short.get(r.status, r.status) + (" (sustituido)" if r.state == "sustituido" else "")
+        table.add_row(name, str(who or "—"), program or "—", f"[{style[r.status]}]{status}[/]",
+                      f"{len(r.report.errors):,}", f"{len(r.report.warnings):,}")
+    return table
+
+
+def _intake_counts(batch) -> str:
+    st = batch.stats
+    return (f"{st['revisados']:,} archivos: [green]{st['aceptados']:,} aceptados[/], "
+            f"[yellow]{st['con_observaciones']:,} aceptados con observaciones[/], "
+            f"[bold red]{st['rechazados']:,} rechazados[/]"
+            + (f", {st['sustituidos']:,} sustituidos por un envío posterior" if st["sustituidos"] else "") + ".")
 
 
 @main.command("validate", context_settings=CONTEXT)
@@ -313,32 +343,25 @@ def validate_cmd(edition, paths, no_feedback, list_codes, everything, as_json, r
             table.add_row(code.code + (" *" if code.fatal else ""), severities[code.code] + changed, code.title)
         console.print(table, soft_wrap=False)  # a table (and its caption) fits the terminal
         return
-    missing = [str(p) for p in paths if not p.exists() and not p.is_symlink()]
-    if missing:
-        raise CompendioError(f"No existe: {', '.join(missing)}. Revise la ruta (puede ser un archivo o una carpeta).")
-    cats = cat.load()
+    _check_exist(paths)
+    from . import intake
+
+    cats = cat.for_edition(ed)
     files = validation.expand(paths) if paths else validation.discover(ed)
     if not files:
         where = ", ".join(str(p) for p in paths) if paths else str(ed.paths.submissions)
         raise CompendioError(f"No hay libros que validar en {where}. Copie ahí los archivos .xlsx recibidos "
-                             "(pueden ir en subcarpetas) o indique los archivos a validar.")
+                             f"(pueden ir en subcarpetas), o recíbalos con: compendio recibir --edition {edition} FUENTE")
     with screen.progress(err_console, len(files)) as progress:
-        task = progress.add_task("Validando", total=len(files))
-        reports = validation.validate_paths(files, ed, cats, progress=lambda _p: progress.advance(task))
-        from . import register
-
-        register.record(ed, reports, cats)
-        written = []
-        if not no_feedback:
-            task = progress.add_task("Retroalimentación", total=len(reports))
-            written = _write_all_feedback(reports, ed, cats, lambda: progress.advance(task))
-        xlsx, js = validation.write_summary(reports, ed)
-    rejected = any(r.status == "rechazado" for r in reports)
+        batch = intake.validate(ed, cats, files, feedback=not no_feedback, progress=_Bar(progress))
+    xlsx, js = batch.summary
+    rejected = not batch.valid
     if as_json:
         # The very document written to validacion.json, so a script and the file never disagree.
         click.echo(screen.dumps(json.loads(js.read_text(encoding="utf-8"))))
         sys.exit(1 if rejected else 0)
-    rows = validation.summary_rows(reports, ed)
+    gone = {r.path: r.superseded_by for r in batch.results if r.superseded_by is not None}
+    rows = validation.summary_rows(batch.reports, ed, superseded=gone)
     console.print(f"Validación — edición {edition}", style="bold")
     if paths and len(files) <= screen.FULL_FINDINGS_MAX:
         screen.print_findings(console, rows)
@@ -346,12 +369,88 @@ def validate_cmd(edition, paths, no_feedback, list_codes, everything, as_json, r
         screen.print_files(console, rows, everything)
     console.print(screen.summary_line(rows, console.width))
     console.print(f"Resumen: {_shown(xlsx)} y {js.name}")
-    if written:
-        console.print(f"Retroalimentación para {len(written):,} archivo(s) en {_shown(ed.paths.feedback)}")
+    if batch.stats["retroalimentacion"]:
+        console.print(f"Retroalimentación para {batch.stats['retroalimentacion']:,} archivo(s) en "
+                      f"{_shown(ed.paths.feedback)}")
     if rejected and not (paths and len(files) <= screen.FULL_FINDINGS_MAX):
         console.print(screen.fit(console.width, f"Cada observación de un archivo: compendio validate --edition {edition} "
                                                 "ARCHIVO", f"Detalle: compendio validate --edition {edition} ARCHIVO"))
     if rejected:
+        sys.exit(1)
+
+
+def _check_exist(paths):
+    missing = [str(p) for p in paths if not p.exists() and not p.is_symlink()]
+    if missing:
+        raise CompendioError(f"No existe: {', '.join(missing)}. Revise la ruta (puede ser un archivo o una carpeta).")
+
+
+@main.command("recibir", context_settings=CONTEXT)
+@edition_option
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="FUENTE...")
+@click.option("--sin-retroalimentacion", "no_feedback", is_flag=True,
+              help="No escribe las copias marcadas de los libros.")
+@root_option
+@friendly_errors
+def recibir_cmd(edition, sources, no_feedback, root):
+    """Recibe reportes: libros .xlsx, carpetas de adjuntos o correos guardados (.eml; .msg con el complemento).
+
+    Copia cada libro nuevo a submissions/<edición>/<sector>/ con un nombre único, anota en el registro la
+    fecha de recepción (la del correo, si no la de ahora), el remitente, el nombre original y la huella, lo
+    valida y escribe su acuse de recibo en output/<edición>/acuses/. Nunca reemplaza un archivo; el mismo
+    archivo dos veces se informa como ya recibido.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from . import catalogs as cat, intake, settings
+
+    ed = settings.load(root, edition)
+    _check_exist(sources)
+    items, skipped, origin = intake.read_sources(sources)
+    for name, why in skipped:
+        console.print(f"[yellow]Se omitió[/] {name}: {why}.")
+    if not items:
+        raise CompendioError("No se encontró ningún libro que recibir en " + ", ".join(map(str, sources)) + ".")
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        batch = intake.receive(ed, cat.for_edition(ed), items, origin, feedback=not no_feedback,
+                               progress=_Bar(progress), skipped=skipped)
+    console.print(_intake_table(batch, f"Recepción — edición {edition}"))
+    console.print(_intake_counts(batch))
+    if batch.stats["ya_recibidos"]:
+        console.print(f"{batch.stats['ya_recibidos']:,} archivo(s) ya se habían recibido (mismo contenido); no se copiaron.")
+    console.print(f"Guardados en {ed.paths.submissions}; acuses de recibo en {ed.paths.output / intake.ACUSES}")
+    if not batch.valid:
+        sys.exit(1)
+
+
+@main.command("revisar", context_settings=CONTEXT)
+@edition_option
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="ARCHIVOS O CARPETAS...")
+@root_option
+@friendly_errors
+def revisar_cmd(edition, paths, root):
+    """Revisa libros en cualquier carpeta sin registrarlos: no toca el registro, el resumen ni el tablero.
+
+    La retroalimentación queda en output/<edición>/revisiones/. Código de salida: 0 sin errores, 1 hay errores.
+    """
+    from . import catalogs as cat, intake, settings
+
+    ed = settings.load(root, edition)
+    _check_exist(paths)
+    from . import validation
+
+    files = validation.expand(paths)
+    if not files:
+        raise CompendioError("No hay libros que revisar en " + ", ".join(map(str, paths)) + ".")
+    batch = intake.review(ed, cat.for_edition(ed), files)
+    console.print(f"Revisión (sin registrar) — edición {edition}", style="bold")
+    screen.print_findings(console, validation.summary_rows(batch.reports, ed))
+    for r in batch.results:
+        if r.feedback:
+            console.print(f"Retroalimentación de {r.path.name}: {_shown(r.feedback)}")
+    console.print(_intake_counts(batch) + " Nada quedó registrado.")
+    if not batch.valid:
         sys.exit(1)
 
 
@@ -495,7 +594,7 @@ def correcciones_cmd(edition, exportar, root):
     from .compilation import _Silent, discover, validate
 
     ed = settings.load(root, edition)
-    cats = cat.load()
+    cats = cat.for_edition(ed)
     checked = validate(discover(ed), ed, cats, _Silent())
     if not checked.accepted:
         err_console.print(f"[bold red]No hay reportes aceptados en la edición {edition}.[/]")
@@ -515,19 +614,21 @@ def correcciones_cmd(edition, exportar, root):
 
 @main.command("status", context_settings=CONTEXT)
 @edition_option
+@click.option("--hoy", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="AAAA-MM-DD",
+              help="Fecha con la que se calcula lo vencido (por omisión, hoy).")
 @click.option("--sector", "sector_key", default=None, metavar="CLAVE",
               help="Sólo un sector en la terminal (apf, estatal, legislativo, judicial, autonomo, osc); "
                    "el tablero de Excel siempre los trae todos.")
 @json_option
 @root_option
 @friendly_errors
-def status_cmd(edition, sector_key, as_json, root):
+def status_cmd(edition, hoy, sector_key, as_json, root):
     """Tablero de recepción: plantillas enviadas, recibidas, aceptadas, rechazadas y faltantes."""
     from . import board as brd, catalogs as cat, register, settings
 
     ed = settings.load(root, edition)
     if as_json:
-        cats = cat.load()
+        cats = cat.for_edition(ed)
         known = register.exists(ed)
         board = brd.build(ed, cats, register.load(ed) if known else register.Register(ed.key))
         if known:
@@ -537,9 +638,10 @@ def status_cmd(edition, sector_key, as_json, root):
     if not register.exists(ed):
         console.print(f"Todavía no se ha validado ningún archivo de la edición {edition} "
                       f"(no existe {ed.paths.register}).")
-        console.print(f"Valide primero los reportes recibidos con: [bold]compendio validate --edition {edition}[/]")
+        console.print(f"Reciba los reportes con [bold]compendio recibir --edition {edition} FUENTE[/] o, si ya están "
+                      f"en submissions/{edition}/, valídelos con: [bold]compendio validate --edition {edition}[/]")
         return
-    cats = cat.load()
+    cats = cat.for_edition(ed)
     if sector_key and sector_key not in {s.key for s in cats.sectors}:
         raise CompendioError(f"«{sector_key}» no es un sector. Use una de estas claves: "
                              + ", ".join(s.key for s in cats.sectors) + ".")
@@ -580,13 +682,30 @@ def status_cmd(edition, sector_key, as_json, root):
         console.print(f"[yellow]{brd.dispatch.describe(board.basis, ed.key)}[/]")
     duplicates = sum(r.duplicates for g in board.groups for r in g.rows)
     if duplicates:
-        console.print(f"[yellow]{duplicates:,} archivo(s) repiten un programa y llegaron al mismo tiempo:[/] "
-                      f"decida cuál vale, retire el otro de submissions/{edition}/ y vuelva a validar.")
+        console.print(f"[yellow]{duplicates:,} programa(s) llegaron dos veces al mismo tiempo:[/] se publica el último "
+                      "en el orden del registro (hoja «Archivos» del tablero, columna «Duplicado»); si debía valer "
+                      f"el otro, retire el publicado de submissions/{edition}/ y vuelva a validar.")
     if board.pending:
         names = ", ".join(p.name for p in board.pending[:3]) + (" …" if len(board.pending) > 3 else "")
         console.print(f"[yellow]{len(board.pending):,} archivo(s) de submissions/{edition}/ todavía no se validan[/] "
                       f"({names}); este tablero no los cuenta. Ejecute: compendio validate --edition {edition}")
     console.print(f"Tablero para compartir: {path}")
+    from . import reminders
+
+    today = dt.date.today() if hoy is None else hoy.date()
+    if today > ed.deadline:
+        due = reminders.overdue(board, cats)
+        if due:
+            written = reminders.write(board, cats, due, today)
+            console.print(f"[bold yellow]Venció la fecha límite ({ed.deadline:%d/%m/%Y}):[/] {len(due):,} institución(es) "
+                          "con programas faltantes o rechazados:")
+            for d in due[:15]:
+                console.print(f"  • {d.label}: {d.reason}" + ("" if d.emails else " [yellow](sin correo en el registro)[/]"))
+            if len(due) > 15:
+                console.print(f"  … y {len(due) - 15:,} más (vea la lista).")
+            console.print(f"Lista de recordatorios y borradores de correo (.eml) en {written.parent}")
+            if any(not d.emails for d in due):
+                console.print(f"Agregue los correos de enlace en la columna «correos» de {cat.edition_bodies_file(ed)}.")
 
 
 @main.command("generar", context_settings=CONTEXT)
@@ -618,7 +737,7 @@ def generar_cmd(edition, programas, semilla, errores, destino, generado, root):
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("Escribiendo reportes ficticios", total=programas)
-        result = synth.generate(ed, cat.load(), programas, semilla, target,
+        result = synth.generate(ed, cat.for_edition(ed), programas, semilla, target,
                                 defects=synth.DEFECT_CODES if errores else (),
                                 generated=generado.date() if generado else None,
                                 progress=lambda: progress.advance(task))

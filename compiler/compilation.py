@@ -87,14 +87,27 @@ class Checked:
     reports: list[Report] = field(default_factory=list)
 
 
+class _Advance:
+    """The intake stage's progress on the compile's bar: one advance per file read, its stages silent."""
+
+    def __init__(self, progress: Progress):
+        self.progress, self.reading = progress, False
+
+    def stage(self, name: str, total: int | None = None) -> None:
+        self.reading = name == "Validando"
+
+    def advance(self, n: int = 1) -> None:
+        if self.reading:
+            self.progress.advance(n)
+
+
 def validate(paths: list[Path], edition: settings.Edition, catalogs: cat.Catalogs, progress: Progress) -> Checked:
-    """Validate every file again; what is published, what is rejected and what was replaced."""
-    from . import validation
+    """Validate every file again and apply the register's order (``intake.check``, which writes nothing)."""
+    from . import intake
 
     # Not on two cores: sending 550 read workbooks back from a second process costs more than it saves.
-    reports = validation.validate_paths(paths, edition, catalogs, progress=lambda _path: progress.advance())
-    return Checked(list(validation.accepted(reports)), [r for r in reports if not r.accepted],
-                   validation.superseded(reports), reports)
+    batch = intake.check(edition, catalogs, paths, progress=_Advance(progress))
+    return Checked(batch.accepted(), batch.rejected(), batch.replaced(), batch.reports)
 
 
 def _after_compendio(publication, submissions, edition, catalogs, *, draft: bool) -> list[Path]:
@@ -251,7 +264,7 @@ def compile_edition(root: Path, edition_key: str, *, progress: Progress | None =
     started = time.perf_counter()
     edition = settings.load(Path(root), edition_key)
     clean_leftovers(edition)
-    catalogs = cat.load()
+    catalogs = cat.for_edition(edition)
     paths = discover(edition)
     progress.stage("Leyendo y validando los reportes", total=len(paths))
     checked = validate(paths, edition, catalogs, progress)

@@ -126,12 +126,19 @@ _CODES = (
          "escriba el nombre completo y las siglas entre paréntesis."),
     Code("institucion-no-registrada", "advertencia", "Institución no registrada",
          "«{valor}» no está en el registro de instituciones del Compendio. Elíjala de la lista desplegable con su "
-         "nombre oficial; si es nueva, la UPMRIP la dará de alta."),
+         "nombre oficial; si es nueva, la UPMRIP la dará de alta en el registro de la edición (ediciones/<edición>/catalogos/organismos.csv)."),
     Code("institucion-distinta-al-sello", "nota", "Plantilla de otra institución",
          "La plantilla se envió a {sello} pero el reporte dice «{valor}». Si es correcto, no hace falta hacer nada."),
-    Code("programa-duplicado", "error", "Programa enviado dos veces",
-         "Este programa ({institucion}: «{programa}») ya llegó en «{otro}»{detalle}. Envíe cada programa una sola "
-         "vez; si este archivo lo corrige, avise a la UPMRIP para que sustituya al anterior."),
+    Code("programa-duplicado", "advertencia", "Programa enviado dos veces al mismo tiempo",
+         "«{otro}» trae el mismo programa ({institucion}: «{programa}», objetivo {objetivo}) y llegó al mismo "
+         "tiempo ({cuando}). Se publica este archivo, el último en el orden del registro; «{otro}» queda "
+         "sustituido. Si debía valer el otro, avise a la UPMRIP para que retire este."),
+    Code("programa-sustituido", "nota", "Archivo sustituido",
+         "Este archivo fue sustituido por «{otro}», del mismo programa ({institucion}: «{programa}», objetivo "
+         "{objetivo}), recibido {cuando}{detalle}. Se publica «{otro}»; este ya no cuenta."),
+    Code("programa-reenviado", "nota", "Reenvío de un programa",
+         "Este archivo sustituye a «{otro}», del mismo programa y objetivo, recibido antes ({cuando}). Se publica "
+         "este archivo."),
     Code("indicador-dominante", "advertencia", "Una cifra pesa más que todas las demás",
          "El Total de la {fila} ({total:,} {unidad}) es el {porcentaje} de todo lo que la edición informa en «{unidad}» "
          "({suma:,} en {programas:,} programas). Confirme la cifra y la unidad: si cuenta registros, pasajeros, "

@@ -52,7 +52,7 @@ def sniff(path: Path, head: bytes, data: bytes | None = None) -> None:
     name = path.name
     if head.startswith(OLE_MAGIC):
         # Encrypted OOXML is an OLE container holding an «EncryptedPackage» stream.
-        data = path.read_bytes()
+        data = data if data is not None else path.read_bytes()
         if "EncryptedPackage".encode("utf-16-le") in data:
             raise UnreadableWorkbook(
                 "archivo-con-contrasena", path,
@@ -277,17 +277,23 @@ def _sheet_members(source: zipfile.ZipFile | Path) -> dict[str, str]:
     return out
 
 
-def read(path: Path | str) -> Submission:
-    """Read one filled template. Raises ``UnreadableWorkbook`` for anything else."""
+def read(path: Path | str, data: bytes | None = None) -> Submission:
+    """Read one filled template. Raises ``UnreadableWorkbook`` for anything else.
+
+    With ``data`` (the file's bytes, already read by the caller) the disk is not
+    touched: the hash and the content come from the same bytes, even if the file
+    is replaced meanwhile. ``path`` then only names the file in messages.
+    """
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UnreadableWorkbook("archivo-ilegible", path, f"{path.name}: no se pudo abrir ({system_reason(exc)}).") from None
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise UnreadableWorkbook("archivo-ilegible", path, f"{path.name}: no se pudo abrir ({system_reason(exc)}).") from None
     sniff(path, data[:512], data)
     digest = sha256(data)
     try:
-        wb = CalamineWorkbook.from_path(str(path))
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = wb.sheet_names
     except (CalamineError, zipfile.BadZipFile, ValueError, OSError) as exc:
         raise UnreadableWorkbook(

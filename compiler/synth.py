@@ -74,7 +74,8 @@ DEFECTS: tuple[DefectKind, ...] = (
     DefectKind("suma-no-cuadra", "error", "Un desglose por sexo no suma el total de su fila."),
     DefectKind("campo-obligatorio", "error", "Falta un campo obligatorio (la población objetivo)."),
     DefectKind("periodo-fuera-de-edicion", "advertencia", "El periodo que se reporta termina después del periodo de la edición."),
-    DefectKind("programa-duplicado", "error", "El mismo programa de la misma institución llega en dos archivos."),
+    DefectKind("programa-duplicado", "advertencia", "El mismo programa de la misma institución llega en dos archivos al "
+               "mismo tiempo: se publica el último en el orden del registro y el otro queda sustituido."),
     DefectKind("edicion-distinta", "error", "El archivo se llenó en la plantilla de otra edición."),
     DefectKind("subgrupo-excede", "error", "Un subgrupo («de los cuales…») es mayor que su fila madre."),
     DefectKind("no-es-xlsx", "error", "Un archivo de texto renombrado con extensión .xlsx."),
@@ -882,7 +883,9 @@ def _plant(code: str, p: Program, programs: list[Program], edition: Edition,
             if any(q is not p and q.body.id == p.body.id for q in programs) else None
         if original is None:
             raise ValueError("no second program of the same body")
+        # Same body, name and main objective: the same program (the same name under another objective is another).
         f["nombre_programa"] = original.data.fields["nombre_programa"]
+        f["objetivo_principal"] = original.data.fields["objetivo_principal"]
         cell = field_cell("nombre_programa")
         related = original.filename
         # Sent again as a «corrected» copy: the usual way a duplicate arrives.
@@ -916,8 +919,10 @@ def _plant(code: str, p: Program, programs: list[Program], edition: Edition,
         raise ValueError(f"unknown defect {code}")
     kind = DEFECTS_BY_CODE[code]
     entries = [Planted(p.filename, code, kind.severity, sheet, cell, True, related)]
-    if related:
-        entries.append(Planted(related, code, kind.severity, sheet, cell, True, p.filename))
+    if related and related > p.filename:
+        # Found together in the folder, the pair is ordered by name: the later one counts and is flagged,
+        # the earlier is «sustituido» (a note, not a planted defect).
+        entries = [Planted(related, code, kind.severity, sheet, cell, True, p.filename)]
     return entries, where_edition
 
 

@@ -542,7 +542,8 @@ def find_body(catalogs: Catalogs, acronym: str) -> Body:
     hint = f" ¿Quiso decir {', '.join(close)}?" if close else ""
     raise CompendioError(
         f"No hay ninguna institución con la sigla «{acronym}» en el registro "
-        f"(compiler/catalogs/organismos.csv).{hint} Si es nueva, agréguela al registro o use la plantilla en blanco.")
+        f"de instituciones.{hint} Si es nueva, agréguela al registro de la edición "
+        "(ediciones/<edición>/catalogos/organismos.csv, columnas id, nombre, sigla, sector) o use la plantilla en blanco.")
 
 
 def plan(edition: Edition, catalogs: Catalogs, bodies: list[Body | None]) -> list[tuple[Body | None, Path]]:
@@ -556,7 +557,8 @@ def plan(edition: Edition, catalogs: Catalogs, bodies: list[Body | None]) -> lis
             first = seen[path]
             raise CatalogError(
                 f"Dos instituciones del registro tendrían la misma plantilla {path.relative_to(edition.paths.root)}: "
-                f"«{first.name}» y «{body.name}». Corrija sus siglas en compiler/catalogs/organismos.csv.")
+                f"«{first.name}» y «{body.name}». Corrija sus siglas en "
+                f"ediciones/{edition.key}/catalogos/organismos.csv (una fila con su id y la sigla correcta).")
         seen[path] = body
         out.append((body, path))
     return out

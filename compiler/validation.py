@@ -34,7 +34,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Collection, Iterable
 
 import cerberus
 from cerberus import errors as cerr
@@ -820,22 +820,31 @@ def _position(f: Finding) -> tuple:
     return _SHEET_ORDER.get(f.sheet or "", 9), row, len(col), col
 
 
-def _validate_one(path: Path, edition: Edition, catalogs: Catalogs, make: FindingFactory) -> Report:
+def validate_data(path: Path, data: bytes | None, edition: Edition, catalogs: Catalogs,
+                  make: FindingFactory | None = None) -> Report:
+    """One file's own findings, read from ``data`` (its bytes, read once by the caller) or from disk."""
+    make = make or FindingFactory(edition.severities)
     try:
-        sub = reader.read(path)
+        sub = reader.read(path, data)
     except UnreadableWorkbook as exc:
         return Report(path, [_unreadable(exc, make)])
     return Report(path, check_submission(sub, edition, catalogs, make), sub)
 
 
+def _validate_one(path: Path, edition: Edition, catalogs: Catalogs, make: FindingFactory) -> Report:
+    return validate_data(path, None, edition, catalogs, make)
+
+
 def validate_file(path: Path | str, edition: Edition, catalogs: Catalogs, batch: list[Report] | None = None) -> Report:
     """Validate one file. With ``batch`` (the reports of the files validated before it in the
-    same run), the cross-file checks compare it with them, and the report is appended to it."""
+    same run), the cross-file checks compare it with them, and its report is appended to it
+    (earlier reports of the batch are replaced by copies carrying their cross-file notes)."""
     make = FindingFactory(edition.severities)
     report = _validate_one(Path(path), edition, catalogs, make)
     if batch is not None:
         batch.append(report)
-        cross_file_checks(batch, edition, make)
+        batch[:] = with_cross_file_findings(batch, edition, make)
+        report = batch[-1]
     return report
 
 
@@ -844,7 +853,8 @@ def validate_paths(paths: Iterable[Path | str], edition: Edition, catalogs: Cata
     """Validate every file (folders are searched), then the checks across files.
 
     ``progress`` is called after each file with its path. Reports come back in
-    the order of the paths.
+    the order of the paths. Which file of a program counts is not decided here
+    but by the intake stage (``compiler.intake``), which knows the reception order.
     """
     make = FindingFactory(edition.severities)
     reports = []
@@ -852,86 +862,42 @@ def validate_paths(paths: Iterable[Path | str], edition: Edition, catalogs: Cata
         reports.append(_validate_one(path, edition, catalogs, make))
         if progress:
             progress(path)
-    cross_file_checks(reports, edition, make)
-    return reports
+    return with_cross_file_findings(reports, edition, make)
 
 
 # --- across files ----------------------------------------------------------------------
 
-#: Files whose times are this close arrived together (one e-mail, one copy, one checkout): if they
-#: hold the same program, nobody can say which one the agency meant.
-ARRIVED_TOGETHER = dt.timedelta(minutes=2)
+CROSS_FILE_CODES = ("posible-reporte-conjunto", "indicador-dominante")
 
 
-def _latest_together(group: list[Report]) -> list[Report]:
-    """The latest file of a group and those that arrived with it."""
-    latest = received(group[-1].path)
-    return [r for r in group if latest - received(r.path) <= ARRIVED_TOGETHER]
-
-
-def received(path: Path) -> dt.datetime:
-    """When a file was received: its modification time, to the second (as the register keeps it)."""
-    try:
-        return dt.datetime.fromtimestamp(Path(path).stat().st_mtime).replace(microsecond=0)
-    except OSError:
-        return dt.datetime.min
-
-
-def program_groups(reports: Iterable[Report]) -> dict[tuple[str, str], list[Report]]:
-    """Reports naming the same program (``Submission.program_key``), oldest received first.
-
-    Groups of one are left out. A file that names no institution or no program
-    is never grouped with another.
-    """
-    groups: dict[tuple[str, str], list[Report]] = defaultdict(list)
-    for r in reports:
-        if r.submission is not None and all(r.submission.program_key):
-            groups[r.submission.program_key].append(r)
-    return {k: sorted(v, key=lambda r: (received(r.path), r.path.as_posix()))
-            for k, v in groups.items() if len(v) > 1}
-
-
-def superseded(reports: Iterable[Report]) -> dict[Path, Path]:
-    """Files replaced by a later file of the same program: path → path of the one in force.
-
-    The latest received wins (a resubmission replaces the earlier file). When
-    the latest two or more arrived together (within ``ARRIVED_TOGETHER``)
-    nobody can tell which one counts: none of them supersedes the others and
-    each gets ``programa-duplicado``. The register applies the same rule
-    across runs.
-    """
-    out = {}
-    for group in program_groups(reports).values():
-        if len(_latest_together(group)) == 1:
-            for r in group[:-1]:
-                out[r.path] = group[-1].path
-    return out
+def with_cross_file_findings(reports: list[Report], edition: Edition, make: FindingFactory | None = None,
+                             superseded: Collection[int] = ()) -> list[Report]:
+    """New reports carrying the findings that compare files of the batch (idempotent: old ones are dropped)."""
+    make = make or FindingFactory(edition.severities)
+    base = [Report(r.path, [f for f in r.findings if f.code not in CROSS_FILE_CODES], r.submission) for r in reports]
+    extra = cross_file_findings(base, edition, make, superseded)
+    return [Report(r.path, r.findings + extra.get(i, []), r.submission) if extra.get(i) else r
+            for i, r in enumerate(base)]
 
 
 def _display(path: Path, edition: Edition) -> str:
     return shown(path, edition.paths.submissions if edition.paths else None)
 
 
-def cross_file_checks(reports: list[Report], edition: Edition, make: FindingFactory | None = None) -> None:
-    """Duplicates and near-identical programs across the batch (idempotent: safe to re-run)."""
+def cross_file_findings(reports: list[Report], edition: Edition, make: FindingFactory | None = None,
+                        superseded: Collection[int] = ()) -> dict[int, list[Finding]]:
+    """Findings that compare the files of a batch, by the report's index in ``reports``.
+
+    Near-identical programs from different bodies, and indicators that dominate
+    their unit's total (``superseded``: indexes of files that no longer count).
+    Two files of the same program are not a problem of the files: the intake
+    stage decides which one counts (``register.resolve``).
+    """
     make = make or FindingFactory(edition.severities)
-    for r in reports:
-        r.findings[:] = [f for f in r.findings if f.code not in ("programa-duplicado", "posible-reporte-conjunto")]
-    for group in program_groups(reports).values():
-        tied = _latest_together(group)
-        if len(tied) < 2:
-            continue
-        for r in tied:
-            other = next(o for o in tied if o is not r)
-            sub = r.submission
-            cell = sub.cell("nombre_programa")
-            same = " (es el mismo archivo, copiado dos veces)" if other.submission.sha256 == sub.sha256 else \
-                ", recibido al mismo tiempo, así que no se sabe cuál de los dos vale"
-            r.findings.append(make("programa-duplicado", cell.sheet, cell.address, sub.value("nombre_programa"),
-                                   institucion=sub.value("institucion"), programa=sub.value("nombre_programa"),
-                                   otro=_display(other.path, edition), detalle=same))
-    _similar_programs(reports, edition, make)
-    _dominant_indicators(reports, make)
+    out = _similar_programs(reports, edition, make)
+    for k, found in _dominant_indicators(reports, make, superseded).items():
+        out.setdefault(k, []).extend(found)
+    return out
 
 
 #: One indicator above this share of its unit's total for the edition dominates every sum of that unit
@@ -941,47 +907,53 @@ OUTLIER_SHARE = 0.5
 OUTLIER_MIN_PROGRAMS = 3
 
 
-def _dominant_indicators(reports: list[Report], make: FindingFactory) -> None:
-    """Top-level indicators whose total is over ``OUTLIER_SHARE`` of their unit's edition total."""
+def _dominant_indicators(reports: list[Report], make: FindingFactory,
+                         superseded: Collection[int] = ()) -> dict[int, list[Finding]]:
+    """Top-level indicators whose total is over ``OUTLIER_SHARE`` of their unit's edition total.
+
+    ``superseded``: indexes of reports that do not count (replaced by a later file), left out of the sums.
+    """
     from babel.numbers import format_percent
 
-    for r in reports:
-        r.findings[:] = [f for f in r.findings if f.code != "indicador-dominante"]
-    gone = superseded(reports)
-    rows: dict[str, list[tuple[Report, Indicator, int]]] = defaultdict(list)
-    for r in reports:
-        if r.submission is None or r.path in gone:
+    rows: dict[str, list[tuple[int, Indicator, int]]] = defaultdict(list)
+    for k, r in enumerate(reports):
+        if r.submission is None or k in superseded:
             continue
         for ind in r.submission.indicators:
             total, unit = _n(ind.get("total")), normalise(ind.get("unidad") or "")
             if total and unit and unit != PERCENT_UNIT and _n(ind.get("subgrupo_de")) is None:
-                rows[unit].append((r, ind, total))
+                rows[unit].append((k, ind, total))
+    out: dict[int, list[Finding]] = {}
     for unit, items in rows.items():
         whole = sum(t for _, _, t in items)
-        programs = len({id(r) for r, _, _ in items})
+        programs = len({k for k, _, _ in items})
         if programs < OUTLIER_MIN_PROGRAMS:
             continue
-        for r, ind, total in items:
+        for k, ind, total in items:
             if total > OUTLIER_SHARE * whole:
                 cell = ind.cells["total"]
-                r.findings.append(make("indicador-dominante", cell.sheet, cell.address, total,
+                out.setdefault(k, []).append(make("indicador-dominante", cell.sheet, cell.address, total,
                                        fila=row_name(ind, "total"), total=total, unidad=ind.get("unidad"),
                                        porcentaje=format_percent(total / whole, format="#,##0 %", locale="es_MX"),
                                        suma=whole, programas=programs))
+    return out
+
 
 
 _STOP = frozenset("para de del la las los el en y a por con sus su al un una e o programa programas accion acciones".split())
 
 
-def _similar_programs(reports: list[Report], edition: Edition, make: FindingFactory) -> None:
+def _similar_programs(reports: list[Report], edition: Edition, make: FindingFactory) -> dict[int, list[Finding]]:
     """Near-identical program names from different bodies: maybe one joint program reported twice."""
     items = []
-    for r in reports:
+    positions = []
+    for k, r in enumerate(reports):
         if r.submission is None or not all(r.submission.program_key):
             continue
         inst, name = r.submission.program_key
         tokens = {t for t in name.split() if len(t) > 3 and t not in _STOP}
         items.append((r, inst, name, tokens))
+        positions.append(k)
     index: dict[str, list[int]] = defaultdict(list)
     for i, (_, _, _, tokens) in enumerate(items):
         for t in tokens:
@@ -1008,16 +980,18 @@ def _similar_programs(reports: list[Report], edition: Edition, make: FindingFact
     for j, i in sorted(flagged):
         alike[i].append(j)
         alike[j].append(i)
+    out: dict[int, list[Finding]] = {}
     for a, others in sorted(alike.items()):
         # One note per file, naming the first look-alike: a popular name must not bury the file in notes.
         ra, rb = items[a][0], items[others[0]][0]
         more = f" y {len(others) - 1:,} más" if len(others) > 1 else ""
         cell = ra.submission.cell("nombre_programa")
-        ra.findings.append(make("posible-reporte-conjunto", cell.sheet, cell.address,
+        out.setdefault(positions[a], []).append(make("posible-reporte-conjunto", cell.sheet, cell.address,
                                 ra.submission.value("nombre_programa"),
                                 otra=rb.submission.value("institucion"),
                                 programa=rb.submission.value("nombre_programa"),
                                 otro=_display(rb.path, edition) + more))
+    return out
 
 
 def _two_states(a: Submission, b: Submission) -> bool:
@@ -1039,13 +1013,6 @@ def _declared_joint(a: Submission, b: Submission) -> bool:
 
 
 # --- results --------------------------------------------------------------------------
-
-def accepted(reports: Iterable[Report]) -> list[Submission]:
-    """Submissions to publish: accepted, and not replaced by a later file of the same program."""
-    reports = list(reports)
-    gone = superseded(reports)
-    return [r.submission for r in reports if r.accepted and r.submission is not None and r.path not in gone]
-
 
 file_digest = sha256
 
@@ -1069,9 +1036,13 @@ def _shown(value: Any) -> Any:
     return value
 
 
-def summary_rows(reports: list[Report], edition: Edition) -> list[dict[str, Any]]:
-    """One row per file: what the terminal table, validacion.xlsx and validacion.json show."""
-    gone = superseded(reports)
+def summary_rows(reports: list[Report], edition: Edition,
+                 superseded: dict[Path, Path] | None = None) -> list[dict[str, Any]]:
+    """One row per file: what the terminal table, validacion.xlsx and validacion.json show.
+
+    ``superseded`` (path → path of the file in force) comes from the intake stage.
+    """
+    gone = superseded or {}
     rows = []
     for r in reports:
         sub = r.submission
@@ -1104,7 +1075,8 @@ def summary_document(rows: list[dict[str, Any]], edition: Edition, when: dt.date
             "files": rows}
 
 
-def write_summary(reports: list[Report], edition: Edition, when: dt.datetime | None = None) -> tuple[Path, Path]:
+def write_summary(reports: list[Report], edition: Edition, when: dt.datetime | None = None,
+                  superseded: dict[Path, Path] | None = None) -> tuple[Path, Path]:
     """``output/<ed>/validacion.xlsx`` and ``validacion.json``, each written atomically."""
     import json
 
@@ -1119,7 +1091,7 @@ def write_summary(reports: list[Report], edition: Edition, when: dt.datetime | N
     from .textsafe import append, clean
 
     when = (when or dt.datetime.now()).replace(microsecond=0)
-    rows = summary_rows(reports, edition)
+    rows = summary_rows(reports, edition, superseded)
     out = edition.paths.output
     counts = {s: sum(1 for r in reports if r.status == s) for s in ("aceptado", "aceptado con observaciones", "rechazado")}
     doc = summary_document(rows, edition, when)

@@ -143,7 +143,8 @@ def body_comparison(edition: Edition, register) -> tuple[str, list[tuple[str, in
     for e in register.entries:
         if getattr(e, "situacion", "") != "vigente" or e.estado == "rechazado" or not e.clave_programa:
             continue
-        inst, prog = e.clave_programa[:2]
+        # The register keys the body through the registry («id:inm»); last year's data by its name.
+        inst, prog = normalise(e.institucion or ""), e.clave_programa[1]
         now.setdefault(inst, set()).add(prog)
         names.setdefault(inst, e.institucion or inst)
     rows = []

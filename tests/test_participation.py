@@ -42,8 +42,9 @@ def test_the_sample_edition_counts_the_same_everywhere(tmp_path):
     (root / "ediciones" / "muestra.yaml").write_bytes((SAMPLE / "ediciones" / "muestra.yaml").read_bytes())
     ed = settings.load(root, "muestra")
     catalogs = cat.load()
-    reports = validation.validate_paths([SAMPLE / "submissions" / "muestra"], ed, catalogs)
-    subs = validation.accepted(reports)
+    from compiler import intake
+
+    subs = intake.check(ed, catalogs, validation.expand([SAMPLE / "submissions" / "muestra"])).accepted()
     counts, pub, html = _counts_in_outputs(subs, ed, catalogs)
     assert counts["compendio"] == counts["informe"] == counts["datos"], counts
     bodies, governments, states, total = counts["datos"]

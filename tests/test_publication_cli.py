@@ -83,14 +83,22 @@ def test_a_failing_companion_is_reported_in_spanish(tmp_path, monkeypatch):
 
 
 def test_replaced_files_are_listed_not_dropped_silently(tmp_path):
-    import os
-    import shutil
+    from openpyxl import load_workbook
+
+    from compiler import geometry as g
 
     edition, _, subs = data.submissions(tmp_path)
     first = subs[0].path
-    newer = first.with_name("99-INM-corregido.xlsx")
-    shutil.copy(first, newer)
-    os.utime(first, (1_700_000_000, 1_700_000_000))  # clearly received earlier
+    validated = CliRunner().invoke(main, ["validate", "--edition", "2026", "--raiz", str(tmp_path),
+                                          "--sin-retroalimentacion"])
+    assert validated.exit_code == 0, validated.output
+    # A corrected file of the same program arrives later: the register saw the first one before.
+    wb = load_workbook(first)
+    ws = wb[g.PROGRAMA]
+    row = next(c.row for c in ws[g.PROGRAMA_ID_COL] if c.value == "resultados")
+    ws[f"{g.PROGRAMA_INPUT_COL}{row}"] = "Se corrigieron los resultados: se atendió a 3,179 personas."
+    newer = first.with_name("00-INM-corregido.xlsx")  # sorts first: the order is the register's, not the name's
+    wb.save(newer)
     result = run(tmp_path)
     assert result.exit_code == 0, result.output
     out = " ".join(result.output.split())

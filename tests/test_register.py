@@ -43,14 +43,15 @@ def test_first_run_records_every_file(edition, cats):
     assert [e.ruta for e in back.entries] == ["inm/a.xlsx", "inm/b.xlsx"] == [e.ruta for e in reg.entries]
     a_entry, b_entry = back.entries
     assert a_entry.sha256 == reader.read(a).sha256 and a_entry.tamano == a.stat().st_size
-    assert a_entry.recibido == "2026-08-01T10:00:00" and a_entry.visto == "2026-08-02T10:00:00"
+    # Reception is when the register first saw the bytes, never the file's modification time.
+    assert a_entry.recibido == "2026-08-02T10:00:00" == a_entry.visto and a_entry.orden == 1 and b_entry.orden == 2
     assert a_entry.institucion == "Instituto Nacional de Migración" and a_entry.institucion_id == "inm"
     assert a_entry.sector == "apf" and a_entry.programa == "Orientación a migrantes"
     assert a_entry.estado == "aceptado" and b_entry.estado == "aceptado con observaciones"
     assert (b_entry.errores, b_entry.advertencias, b_entry.codigos) == (0, 1, ["sin-retos"])
     assert a_entry.version_validador
-    assert set(register.current(edition)) == {("instituto nacional de migracion", "orientacion a migrantes"),
-                                              ("instituto nacional de migracion", "repatriacion digna")}
+    assert set(register.current(edition)) == {("id:inm", "orientacion a migrantes", ""),
+                                              ("id:inm", "repatriacion digna", "")}
 
 
 def test_resubmission_supersedes_and_keeps_the_earlier(edition, cats):
@@ -101,29 +102,28 @@ def test_two_programs_in_copies_of_one_template_stay_apart(edition, cats):
     assert len(register.current(edition)) == 2
 
 
-def test_same_program_arriving_together_is_flagged_duplicate(edition, cats):
-    """Two files of one program a minute apart (one e-mail): nobody can say which one counts."""
+def test_same_program_arriving_together_keeps_the_register_order(edition, cats):
+    """Two files of one program in one run: the later in the register's order counts; none is rejected."""
     a = send(edition, cats, "inm/a.xlsx", "Orientación a migrantes", T0, results="Versión A.")
     b = send(edition, cats, "inm/b.xlsx", "Orientación a migrantes", T0 + dt.timedelta(minutes=1), results="Versión B.")
     reports = validated(a, b)
-    reg = register.record(edition, reports, cats, now=T0)
-    assert all(e.duplicado and e.situacion == "vigente" for e in reg.entries)
-    for report, other in zip(reports, ("inm/b.xlsx", "inm/a.xlsx")):
-        dup = [f for f in report.findings if f.code == "programa-duplicado"]
-        assert len(dup) == 1 and other in dup[0].message
-        assert dup[0].ref == reader.read(report.path).cell("nombre_programa").ref
-    assert {e.estado for e in register.load(edition).entries} == {reports[0].status}
-    assert all("programa-duplicado" in e.codigos for e in register.load(edition).entries)
-
-
-def test_batch_duplicate_latest_received_wins(edition, cats):
-    a = send(edition, cats, "inm/a.xlsx", "Orientación a migrantes", T0, results="Versión A.")
-    b = send(edition, cats, "inm/b.xlsx", "Orientación a migrantes", T0 + dt.timedelta(minutes=5), results="Versión B.")
-    reports = validated(b, a)  # order of reading does not matter
+    before = [list(r.findings) for r in reports]
     reg = register.record(edition, reports, cats, now=T0)
     by_path = {e.ruta: e for e in reg.entries}
+    assert by_path["inm/a.xlsx"].situacion == "sustituido" and by_path["inm/a.xlsx"].sustituido_por == "inm/b.xlsx"
+    assert by_path["inm/b.xlsx"].current and by_path["inm/b.xlsx"].duplicado
+    assert [r.findings for r in reports] == before  # the register never changes a report
+
+
+def test_a_later_run_wins_whatever_the_file_times(edition, cats):
+    a = send(edition, cats, "inm/a.xlsx", "Orientación a migrantes", T0, results="Versión A.")
+    register.record(edition, validated(a), cats, now=T0)
+    b = send(edition, cats, "inm/b.xlsx", "Orientación a migrantes", T0 - dt.timedelta(days=30), results="Versión B.")
+    os.utime(a, ((T0 + dt.timedelta(days=60)).timestamp(),) * 2)  # touched: changes nothing
+    reg = register.record(edition, validated(b, a), cats, now=T0 + dt.timedelta(minutes=5))
+    by_path = {e.ruta: e for e in reg.entries}
     assert by_path["inm/a.xlsx"].situacion == "sustituido" and by_path["inm/b.xlsx"].situacion == "vigente"
-    assert not any(f.code == "programa-duplicado" for r in reports for f in r.findings)
+    assert not by_path["inm/b.xlsx"].duplicado
 
 
 def test_file_replaced_in_place_supersedes_what_was_there(edition, cats):
@@ -162,7 +162,7 @@ def test_register_write_is_atomic(edition, cats, monkeypatch):
     with pytest.raises(OutputError, match="registro"):
         register.record(edition, validated(a, b), cats, now=T0)
     assert edition.paths.register.read_bytes() == before
-    assert sorted(p.name for p in edition.paths.register.parent.iterdir()) == ["registro.json"]
+    assert sorted(p.name for p in edition.paths.register.parent.iterdir()) == ["registro.json", "registro.json.lock"]
 
 
 def test_damaged_register_is_reported_not_overwritten(edition, cats):
@@ -194,30 +194,9 @@ def test_removed_file_is_withdrawn_and_settles_a_duplicate(edition, cats):
     by_path = {e.ruta: e for e in reg.entries}
     assert by_path["inm/b.xlsx"].situacion == "retirado" and not by_path["inm/b.xlsx"].presente
     assert by_path["inm/a.xlsx"].situacion == "vigente" and not by_path["inm/a.xlsx"].duplicado
-    assert not any(f.code == "programa-duplicado" for f in reports[0].findings)
     assert [e.ruta for e in register.current(edition).values()] == ["inm/a.xlsx"]
     # Validating only some files does not withdraw the others that are still there.
     c = send(edition, cats, "inm/c.xlsx", "Repatriación digna", T0)
     reg = register.record(edition, validated(c), cats, now=T0 + dt.timedelta(hours=2))
     assert {e.ruta: e.situacion for e in reg.entries} == {"inm/a.xlsx": "vigente", "inm/b.xlsx": "retirado",
                                                           "inm/c.xlsx": "vigente"}
-
-
-def test_register_and_validator_agree_on_duplicates(edition, cats):
-    from compiler import validation
-
-    a = send(edition, cats, "inm/a.xlsx", "Orientación a migrantes", T0, results="Versión A.")
-    b = send(edition, cats, "inm/b.xlsx", "Orientación a migrantes", T0 + dt.timedelta(seconds=40), results="Versión B.")
-    # Same batch: the validator already flags both; the register adds nothing twice.
-    reports = validation.validate_paths([a, b], edition, cats)
-    register.record(edition, reports, cats, now=T0)
-    assert [sum(f.code == "programa-duplicado" for f in r.findings) for r in reports] == [1, 1]
-    # Across runs: B validated alone later still meets A in the register.
-    edition.paths.register.unlink()
-    register.record(edition, validation.validate_paths([a], edition, cats), cats, now=T0)
-    later = validation.validate_paths([b], edition, cats)
-    assert not any(f.code == "programa-duplicado" for f in later[0].findings)
-    register.record(edition, later, cats, now=T0 + dt.timedelta(hours=1))
-    assert [f.code for f in later[0].findings if f.code == "programa-duplicado"] == ["programa-duplicado"]
-    entry = next(e for e in register.load(edition).entries if e.ruta == "inm/b.xlsx")
-    assert entry.duplicado and "programa-duplicado" in entry.codigos and entry.estado == later[0].status

@@ -109,51 +109,7 @@ def test_template_of_one_body_filled_by_another_is_a_note(ed):
 
 # --- across files -------------------------------------------------------------------------
 
-def same_time(*paths):
-    for p in paths:
-        os.utime(p, (1_780_000_000, 1_780_000_000))
-
-
-def test_same_program_twice_arriving_together_is_an_error_on_both(ed):
-    a = write(ed, clean(), name="inm/a.xlsx")
-    b = write(ed, clean(resultados="Se orientó a 3,005 personas en cinco puntos."), name="inm/b.xlsx")
-    os.utime(a, (1_780_000_000, 1_780_000_000))
-    os.utime(b, (1_780_000_059, 1_780_000_059))  # same e-mail, saved a minute apart
-    reports = validation.validate_paths([a, b], ed, cat.load())
-    for r, other in zip(reports, ("inm/b.xlsx", "inm/a.xlsx")):
-        [f] = r.findings
-        assert (f.code, f.ref) == ("programa-duplicado", prog("nombre_programa")) and f"«{other}»" in f.message
-    assert validation.accepted(reports) == []
-
-
-def test_an_exact_copy_says_so(ed):
-    a = write(ed, clean(), name="inm/a.xlsx")
-    b = ed.paths.submissions / "copia" / "a.xlsx"
-    b.parent.mkdir()
-    shutil.copy(a, b)
-    same_time(a, b)
-    reports = validation.validate_paths([ed.paths.submissions], ed, cat.load())
-    assert all("mismo archivo, copiado dos veces" in r.findings[0].message for r in reports)
-
-
-def test_a_later_file_of_the_same_program_supersedes_the_earlier(ed):
-    a = write(ed, clean(), name="inm/a.xlsx")
-    b = write(ed, clean(resultados="Se orientó a 3,105 personas."), name="inm/b-corregido.xlsx")
-    os.utime(a, (1_780_000_000, 1_780_000_000))
-    os.utime(b, (1_780_086_400, 1_780_086_400))
-    reports = validation.validate_paths([a, b], ed, cat.load())
-    assert [r.findings for r in reports] == [[], []]
-    assert validation.superseded(reports) == {a: b}
-    assert [s.path for s in validation.accepted(reports)] == [b]
-
-
-def test_two_programs_in_copies_of_one_workbook_are_not_duplicates(ed):
-    a = write(ed, clean(), name="inm/a.xlsx")
-    b = write(ed, clean(nombre_programa="Repatriación ordenada y segura de personas mexicanas"), name="inm/b.xlsx")
-    same_time(a, b)
-    reports = validation.validate_paths([a, b], ed, cat.load())
-    assert [r.findings for r in reports] == [[], []] and len(validation.accepted(reports)) == 2
-
+# Which of two files of one program counts is the intake stage's (tests/test_intake.py).
 
 def test_very_similar_program_from_another_body_is_a_note(ed):
     a = write(ed, clean(), name="inm/a.xlsx")
@@ -179,12 +135,13 @@ def test_declared_joint_report_is_not_flagged(ed):
 
 def test_validate_file_with_a_batch_runs_the_cross_file_checks(ed):
     a = write(ed, clean(), name="inm/a.xlsx")
-    b = write(ed, clean(), name="inm/b.xlsx")
-    same_time(a, b)
+    b = write(ed, clean(nombre_programa="Orientación a personas en contexto de movilidad en los puntos de internación",
+                        descripcion="Módulos de orientación de la Comisión Mexicana de Ayuda a Refugiados (COMAR)."),
+              name="comar/a.xlsx", body="comar")
     batch = []
     for p in (a, b):
         validation.validate_file(p, ed, cat.load(), batch=batch)
-    assert [codes(r) for r in batch] == [{"programa-duplicado"}, {"programa-duplicado"}]
+    assert [codes(r) for r in batch] == [{"posible-reporte-conjunto"}, {"posible-reporte-conjunto"}]
 
 
 def test_discover_finds_every_workbook_at_any_depth_and_skips_lock_files(ed):

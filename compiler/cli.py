@@ -275,6 +275,8 @@ def _intake_table(batch, title):
                      ("Programa", one_line | {"width": free * 50 // 100}), ("Estado", one_line | {"width": 17}),
                      ("Err.", {"justify": "right", "width": 5}), ("Adv.", {"justify": "right", "width": 5})):
         table.add_column(name, **kw)
+    from rich.markup import escape
+
     from .feedback import display_path
 
     for r in batch.results:
@@ -284,13 +286,14 @@ def _intake_table(batch, title):
         name = display_path(r.path, batch.edition)
         if r.original_name and r.original_name != r.path.name:
             name = f"{r.original_name} → {name}"
+        name, program = escape(name), escape(str(program or "—"))
         if r.state in ("ya recibido", "copia"):
             status = "ya recibido" if r.state == "ya recibido" else "copia idéntica"
-            table.add_row(name, str(who or (r.entry.institucion if r.entry else "") or "—"), program or "—",
+            table.add_row(name, escape(str(who or (r.entry.institucion if r.entry else "") or "—")), program,
                           f"[dim]{status}[/]", "", "")
             continue
         status = short.get(r.status, r.status) + (" (sustituido)" if r.state == "sustituido" else "")
-        table.add_row(name, str(who or "—"), program or "—", f"[{style[r.status]}]{status}[/]",
+        table.add_row(name, escape(str(who or "—")), program, f"[{style[r.status]}]{status}[/]",
                       f"{len(r.report.errors):,}", f"{len(r.report.warnings):,}")
     return table
 
@@ -406,9 +409,11 @@ def recibir_cmd(edition, sources, no_feedback, root):
 
     ed = settings.load(root, edition)
     _check_exist(sources)
+    from rich.markup import escape
+
     items, skipped, origin = intake.read_sources(sources)
     for name, why in skipped:
-        console.print(f"[yellow]Se omitió[/] {name}: {why}.")
+        console.print(f"[yellow]Se omitió[/] {escape(name)}: {escape(why)}.")
     if not items:
         raise CompendioError("No se encontró ningún libro que recibir en " + ", ".join(map(str, sources)) + ".")
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
@@ -436,6 +441,8 @@ def revisar_cmd(edition, paths, root):
     """
     from . import catalogs as cat, intake, settings
 
+    from rich.markup import escape
+
     ed = settings.load(root, edition)
     _check_exist(paths)
     from . import validation
@@ -448,7 +455,7 @@ def revisar_cmd(edition, paths, root):
     screen.print_findings(console, validation.summary_rows(batch.reports, ed))
     for r in batch.results:
         if r.feedback:
-            console.print(f"Retroalimentación de {r.path.name}: {_shown(r.feedback)}")
+            console.print(f"Retroalimentación de {escape(r.path.name)}: {escape(_shown(r.feedback))}")
     console.print(_intake_counts(batch) + " Nada quedó registrado.")
     if not batch.valid:
         sys.exit(1)

@@ -289,3 +289,23 @@ def test_two_concurrent_runs_keep_every_entry(ed, tmp_path):
     entries = json.loads(ed.paths.register.read_text(encoding="utf-8"))["entradas"]
     assert sorted(e["ruta"] for e in entries) == names
     assert sorted(e["orden"] for e in entries) == list(range(1, 25))
+
+
+def test_an_outlook_msg_without_the_extra_is_skipped_with_a_clear_message(ed, tmp_path, monkeypatch):
+    import builtins
+
+    real = builtins.__import__
+
+    def no_extract_msg(name, *args, **kwargs):
+        if name == "extract_msg":
+            raise ImportError(name)
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_extract_msg)
+    msg = tmp_path / "correo.msg"
+    msg.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504)
+    items, skipped, _ = intake.read_sources([msg])
+    assert items == [] and skipped == [("correo.msg", skipped[0][1])]
+    assert "pip install 'compendio[msg]'" in skipped[0][1] and ".eml" in skipped[0][1]
+    result = cli(tmp_path, "recibir", str(msg))
+    assert result.exit_code == 2 and "compendio[msg]" in " ".join(result.output.split())

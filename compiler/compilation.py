@@ -20,7 +20,7 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Callable
 
 from . import catalogs as cat
 from . import publication as pubmod
@@ -33,20 +33,8 @@ from .model import Report, Submission
 STAGING_DIR = ".~compilando"
 
 
-class Progress(Protocol):
-    """What the CLI implements to show progress; the library never prints."""
-
-    def stage(self, name: str, total: int | None = None) -> None: ...
-
-    def advance(self, n: int = 1) -> None: ...
-
-
-class _Silent:
-    def stage(self, name: str, total: int | None = None) -> None:
-        pass
-
-    def advance(self, n: int = 1) -> None:
-        pass
+# One progress protocol for every stage (the intake stage defines it; the CLI implements it).
+from .intake import Progress, _Silent  # noqa: E402
 
 
 @dataclass

@@ -51,10 +51,10 @@ import email.utils
 import hashlib
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Callable, Iterable, Literal, Protocol
+from typing import Iterable, Literal, Protocol
 
 from . import register as reg
 from . import validation
@@ -77,7 +77,7 @@ REVIEWS = "revisiones"
 
 
 class Progress(Protocol):
-    """What a caller implements to show progress (``compilation.Progress`` has the same shape)."""
+    """What the CLI implements to show progress; the library never prints (``compile`` uses it too)."""
 
     def stage(self, name: str, total: int | None = None) -> None: ...
 

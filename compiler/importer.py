@@ -278,7 +278,8 @@ def match_body(author: str, sector: str, catalogs: Catalogs) -> tuple[Body | Non
     if m:
         candidates += [m.group(2), m.group(1)]
     if "/" in text:
-        candidates.append(text.split("/", 1)[0])
+        first, rest = text.split("/", 1)
+        candidates += [first, rest, *rest.split()]
     if m:
         candidates += m.group(2).split()
     names = {_bare(b.name): b for b in catalogs.bodies}
@@ -288,7 +289,7 @@ def match_body(author: str, sector: str, catalogs: Catalogs) -> tuple[Body | Non
         c = c.strip().rstrip(".")
         if not c:
             continue
-        b = names.get(_bare(c)) or acronyms.get(normalise(c).replace(" ", ""))
+        b = catalogs.body_by_name(c) or names.get(_bare(c)) or acronyms.get(normalise(c).replace(" ", ""))
         if b is not None:
             return b, catalogs.state(b.state).name if b.state else None
     return None, None
@@ -481,8 +482,10 @@ def _new_program(m: re.Match, n: int, st: _State, programs: list[Program], issue
         issues.append(Inconsistency("sin-institucion", n, f"El encabezado del programa {p.number} no separa la institución "
                                                          "del nombre con un guion."))
     elif sep != _PROPER_SEPARATOR:
+        how = ("con un guion corto «-» en lugar de la raya" if sep.strip() == "-"
+               else "con la raya pero sin un espacio a cada lado")
         issues.append(Inconsistency("separador-distinto", n, f"El encabezado del programa {p.number} separa la institución "
-                                                            f"con «{sep.strip() or sep}» y espacios distintos de «–»."))
+                                                            f"{how} (la forma de la edición es «NOMBRE – INSTITUCIÓN»)."))
     p.body, p.state = match_body(author, st.sector, catalogs) if author else (None, None)
     st.program, st.part = p, "description"
     programs.append(p)
@@ -631,7 +634,7 @@ def report_lines(result: ImportResult, catalogs: Catalogs) -> list[str]:
     out += ["", f"Instituciones: {matched:,} de {len(result.programs):,} programas con institución del registro; "
                 f"{len(result.unmatched):,} instituciones sin correspondencia."]
     for who, where in sorted(result.unmatched.items()):
-        out.append(f"  - «{who}» (líneas {', '.join(str(x) for x in where)})")
+        out.append(f"  - «{who}» ({'línea' if len(where) == 1 else 'líneas'} {', '.join(str(x) for x in where)})")
     out += ["", f"Líneas del cuerpo sin colocar: {len(result.unplaced):,}"]
     for u in result.unplaced:
         out.append(f"  - línea {u.line}: {u.reason}: «{u.text[:80]}»")

@@ -185,16 +185,23 @@ def totals(rows: Iterable[dict]) -> dict[str, int]:
             "superseded": sum(bool(r.get("superseded_by")) for r in rows)}
 
 
+def _counted(n: int, one: str, many: str) -> str:
+    return f"{n:,} {one if n == 1 else many}"
+
+
 def summary_line(rows: list[dict], width: int = 10_000) -> Text:
     """``N archivos: … aceptados, … con observaciones, … rechazados.`` on one line of ``width`` at most."""
     t = totals(rows)
-    for observed, superseded in (("aceptados con observaciones", "sustituidos por un envío posterior"),
-                                 ("con observaciones", "sustituidos"), ("con obs.", "sust.")):
-        parts = [(f"{t['files']:,} archivos: ", ""), (f"{t['accepted']:,} aceptados", STYLES["aceptado"]), (", ", ""),
-                 (f"{t['accepted_with_observations']:,} {observed}", STYLES["aceptado con observaciones"]),
-                 (", ", ""), (f"{t['rejected']:,} rechazados", STYLES["rechazado"])]
+    for observed, superseded in ((("aceptado con observaciones", "aceptados con observaciones"),
+                                  ("sustituido por un envío posterior", "sustituidos por un envío posterior")),
+                                 (("con observaciones",) * 2, ("sustituido", "sustituidos")),
+                                 (("con obs.",) * 2, ("sust.",) * 2)):
+        parts = [(_counted(t["files"], "archivo", "archivos") + ": ", ""),
+                 (_counted(t["accepted"], "aceptado", "aceptados"), STYLES["aceptado"]), (", ", ""),
+                 (_counted(t["accepted_with_observations"], *observed), STYLES["aceptado con observaciones"]),
+                 (", ", ""), (_counted(t["rejected"], "rechazado", "rechazados"), STYLES["rechazado"])]
         if t["superseded"]:
-            parts.append((f", {t['superseded']:,} {superseded}", ""))
+            parts.append((", " + _counted(t["superseded"], *superseded), ""))
         parts.append((".", ""))
         line = Text.assemble(*parts)
         if line.cell_len <= width:

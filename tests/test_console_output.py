@@ -93,8 +93,8 @@ def test_one_line_per_file_fits_the_width_and_says_why(project, width, monkeypat
         assert LONG in out and "Población objetivo" in lines[f"inm/{LONG}"]
     else:
         assert LONG not in out
-    observed = "aceptados con observaciones" if width >= 80 else "con observaciones"  # one line, never wrapped
-    assert f"4 archivos: 1 aceptados, 1 {observed}, 2 rechazados." in out.splitlines()
+    observed = "aceptado con observaciones" if width >= 80 else "con observaciones"  # one line, never wrapped
+    assert f"4 archivos: 1 aceptado, 1 {observed}, 2 rechazados." in out.splitlines()
 
 
 def test_long_batch_lists_only_what_needs_attention_unless_todos(project, monkeypatch):

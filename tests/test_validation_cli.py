@@ -27,7 +27,7 @@ def test_all_accepted_exits_0_and_writes_the_summary(ed, tmp_path):
     write(ed, clean(nombre_programa="Repatriación ordenada de personas mexicanas", retos=[]), name="apf/inm/b.xlsx")
     result = run(tmp_path)
     assert result.exit_code == 0, result.output
-    assert "2 archivos: 1 aceptados, 1 aceptados con observaciones, 0 rechazados" in result.output
+    assert "2 archivos: 1 aceptado, 1 aceptado con observaciones, 0 rechazados" in result.output
     doc = json.loads((ed.paths.output / "validacion.json").read_text(encoding="utf-8"))
     files = {f["file"]: f for f in doc["files"]}
     assert files["apf/inm/orientacion.xlsx"]["status"] == "aceptado"
@@ -47,7 +47,7 @@ def test_rejected_file_exits_1_gets_feedback_and_stays_untouched(ed, tmp_path):
     before = hashlib.sha256(bad.read_bytes()).hexdigest()
     result = run(tmp_path)
     assert result.exit_code == 1, result.output
-    assert "rechazado" in result.output and "1 rechazados" in result.output
+    assert "rechazado" in result.output and "1 rechazado." in result.output
     assert hashlib.sha256(bad.read_bytes()).hexdigest() == before
     assert (ed.paths.feedback / "inm" / "malo-observaciones.xlsx").exists()
     assert ed.paths.register.exists()

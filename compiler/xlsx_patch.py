@@ -99,12 +99,7 @@ class Package:
     """An .xlsx read into memory; parts are bytes until asked for as XML."""
 
     def __init__(self, data: bytes):
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as z:
-                self.infos = z.infolist()
-                self.parts = {i.filename: z.read(i) for i in self.infos if not i.is_dir()}
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
-            raise Unpatchable(str(exc)) from None
+        self.parts = _Parts(data)
         self._xml: dict[str, etree._Element] = {}
         types = self.xml("[Content_Types].xml")
         main = [o.get("PartName", "").lstrip("/") for o in types if o.get("ContentType", "").endswith(".main+xml")
@@ -134,6 +129,7 @@ class Package:
     def new_xml(self, name: str, root: etree._Element) -> None:
         self._xml[name] = root
         self.parts[name] = b""
+        self.touch(name)
 
     def rels(self, part: str) -> dict[str, tuple[str, str]]:
         """Relationship id → (type, resolved target part) of one part."""
@@ -148,6 +144,7 @@ class Package:
         if path not in self.parts:
             self.new_xml(path, etree.Element(f"{{{PKG_REL}}}Relationships", nsmap={None: PKG_REL}))
         root = self.xml(path)
+        self.touch(path)
         used = {r.get("Id") for r in root}
         n = len(used) + 1
         while f"rId{n}" in used:
@@ -158,11 +155,13 @@ class Package:
 
     def add_override(self, part: str, content_type: str) -> None:
         types = self.xml("[Content_Types].xml")
+        self.touch("[Content_Types].xml")
         etree.SubElement(types, f"{{{CT_NS}}}Override", PartName="/" + part, ContentType=content_type)
 
     def ensure_default(self, extension: str, content_type: str) -> None:
         types = self.xml("[Content_Types].xml")
         if not any(d.get("Extension", "").lower() == extension for d in types.iter(f"{{{CT_NS}}}Default")):
+            self.touch("[Content_Types].xml")
             types.insert(0, etree.Element(f"{{{CT_NS}}}Default", Extension=extension, ContentType=content_type))
 
     def free_name(self, pattern: str) -> str:
@@ -181,7 +180,7 @@ class Package:
                          if kind == REL_NS + "/styles"), None)
             if part is None or part not in self.parts:
                 raise Unpatchable("no styles part")
-            self._styles = Styles(self.xml(part))
+            self._styles = Styles(self.xml(part), lambda: self.touch(part))
         return self._styles
 
     # --- document properties ----------------------------------------------------------
@@ -205,6 +204,7 @@ class Package:
         if part is None:
             raise Unpatchable("no core properties")
         root = self.xml(part)
+        self.touch(part)
         el = root.find(f"{{{DC}}}identifier")
         if el is None:
             el = etree.SubElement(root, f"{{{DC}}}identifier")
@@ -220,6 +220,7 @@ class Package:
         self.add_override(part, CT_WORKSHEET)
         rid = self.add_rel(self.workbook_part, RT_WORKSHEET, part)
         wb = self.xml(self.workbook_part)
+        self.touch(self.workbook_part)
         sheets = wb.find(f"{_M}sheets")
         ids = [int(s.get("sheetId", "0")) for s in sheets if s.get("sheetId", "0").isdigit()]
         el = etree.Element(f"{_M}sheet", nsmap={"r": REL_NS})
@@ -251,6 +252,7 @@ class Package:
                 for sv in self._xml[entry.part].iter(f"{_M}sheetView"):
                     if "tabSelected" in sv.attrib:
                         del sv.attrib["tabSelected"]
+                        self.touch(entry.part)
             else:
                 self.parts[entry.part] = _TAB_SELECTED.sub(rb"\1", self.parts[entry.part], count=1)
         self.sheets.insert(0, SheetEntry(name, "visible", part, el))
@@ -264,27 +266,107 @@ class Package:
 
     def save(self) -> bytes:
         for name, root in self._xml.items():
-            self.parts[name] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+            if name in self.parts.dirty_xml:
+                self.parts[name] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+        return self.parts.save()
+
+    def touch(self, name: str) -> None:
+        """The parsed part ``name`` was edited: serialise it on save."""
+        self.parts.dirty_xml.add(name)
+
+
+class _Parts(dict):
+    """The package's parts by name: read (inflated) when first asked for; on save, the parts never
+    changed are copied compressed as they came, without inflating and deflating them again."""
+
+    def __init__(self, data: bytes):
+        super().__init__()
+        self.data = data
+        self.dirty_xml: set[str] = set()
+        self._changed: set[str] = set()
+        try:
+            self._zip = zipfile.ZipFile(io.BytesIO(data))
+            self.infos = [i for i in self._zip.infolist() if not i.is_dir()]
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as exc:
+            raise Unpatchable(str(exc)) from None
+        self._names = {i.filename for i in self.infos}
+        if len(self._names) != len(self.infos) or any(i.flag_bits & 0x1 for i in self.infos):
+            raise Unpatchable("duplicate or encrypted members")
+
+    def __contains__(self, name) -> bool:
+        return name in self._names
+
+    def __getitem__(self, name: str) -> bytes:
+        if not dict.__contains__(self, name):
+            if name not in self._names:
+                raise KeyError(name)
+            try:
+                dict.__setitem__(self, name, self._zip.read(name))
+            except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
+                raise Unpatchable(str(exc)) from None
+        return dict.__getitem__(self, name)
+
+    def __setitem__(self, name: str, value: bytes) -> None:
+        if name in self._names and dict.__contains__(self, name) and dict.__getitem__(self, name) == value:
+            return
+        dict.__setitem__(self, name, value)
+        self._names.add(name)
+        self._changed.add(name)
+
+    def items(self):
+        return ((name, self[name]) for name in sorted(self._names))
+
+    def changed(self, name: str) -> bool:
+        return name in self._changed
+
+    def _raw(self, info: zipfile.ZipInfo) -> bytes:
+        start = info.header_offset
+        header = self.data[start:start + 30]
+        if len(header) < 30 or header[:4] != b"PK\x03\x04":
+            raise Unpatchable(f"bad local header for {info.filename}")
+        offset = start + 30 + int.from_bytes(header[26:28], "little") + int.from_bytes(header[28:30], "little")
+        raw = self.data[offset:offset + info.compress_size]
+        if len(raw) != info.compress_size:
+            raise Unpatchable(f"truncated member {info.filename}")
+        return raw
+
+    def save(self) -> bytes:
         out = io.BytesIO()
-        written = set()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
             for info in self.infos:
-                if info.filename in self.parts and info.filename not in written:
-                    z.writestr(info, self.parts[info.filename], compress_type=zipfile.ZIP_DEFLATED,
-                               compresslevel=1)
-                    written.add(info.filename)
-            for name, data in self.parts.items():
-                if name not in written:
-                    z.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data,
-                               compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
+                name = info.filename
+                if name in self._changed:
+                    z.writestr(_fresh(info), dict.__getitem__(self, name))
+                    continue
+                # An unchanged part: its compressed bytes, under a header zipfile writes for it.
+                copy_info = _fresh(info)
+                copy_info.compress_type, copy_info.CRC = info.compress_type, info.CRC
+                copy_info.compress_size, copy_info.file_size = info.compress_size, info.file_size
+                copy_info.header_offset = z.fp.tell()
+                z.fp.write(copy_info.FileHeader())
+                z.fp.write(self._raw(info))
+                z.filelist.append(copy_info)
+                z.NameToInfo[name] = copy_info
+                z.start_dir = z.fp.tell()
+            for name in sorted(self._changed - {i.filename for i in self.infos}):
+                z.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), dict.__getitem__(self, name))
         return out.getvalue()
+
+
+def _fresh(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
+    """A member's name, date and attributes, without its streaming flags (sizes go in the header)."""
+    fresh = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+    fresh.external_attr, fresh.create_system = info.external_attr, info.create_system
+    fresh.compress_type = zipfile.ZIP_DEFLATED
+    return fresh
 
 
 class Styles:
     """The stylesheet, grown by appending fonts, fills and cell formats."""
 
-    def __init__(self, root: etree._Element):
+    def __init__(self, root: etree._Element, touch):
         self.root = root
+        self._touch = touch
         self._restyled: dict[tuple[int, int], int] = {}
 
     def _list(self, tag: str) -> etree._Element:
@@ -295,6 +377,7 @@ class Styles:
 
     def _append(self, tag: str, child: etree._Element) -> int:
         parent = self._list(tag)
+        self._touch()
         parent.append(child)
         parent.set("count", str(len(parent)))
         return len(parent) - 1
@@ -379,7 +462,8 @@ class Worksheet:
         return row, col
 
     def cell(self, row: int, col: int, coord: str) -> etree._Element:
-        """The <c> element of a cell, created in order if the sheet has none."""
+        """The <c> element of a cell (to be edited), created in order if the sheet has none."""
+        self.package.touch(self.part)
         if self._rows is None:
             self._rows = {}
             for r in self.data:
@@ -439,12 +523,13 @@ class Worksheet:
             rid = self.package.add_rel(self.part, RT_VML, vml)
             legacy = etree.Element(f"{_M}legacyDrawing", nsmap={"r": REL_NS})
             legacy.set(f"{{{REL_NS}}}id", rid)
+            self.package.touch(self.part)
             later = next((ch for ch in self.root if ch.tag in _AFTER_LEGACY), None)
             if later is not None:
                 later.addprevious(legacy)
             else:
                 self.root.append(legacy)
-        self._comments, self._vml = self.package.xml(comments), vml
+        self._comments, self._vml, self._comments_part = self.package.xml(comments), vml, comments
         return self._comments, self._vml
 
     def comments(self) -> dict[str, tuple[str, str]]:
@@ -465,6 +550,7 @@ class Worksheet:
 
     def set_comment(self, row: int, col: int, coord: str, text: str, author: str, width: int, height: int) -> None:
         root, vml = self._comment_parts()
+        self.package.touch(self._comments_part)
         authors = root.find(f"{_M}authors")
         names = [a.text or "" for a in authors]
         if author in names:

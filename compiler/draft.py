@@ -34,6 +34,7 @@ class LaidOut:
     pages: int
     anchors: dict[str, int]  # anchor → page index within the part
     bookmarks: list[tuple[int, str, int]]  # (level, label, page index)
+    tops: list[float]  # each bookmark's height on its page, CSS px from the top
 
 
 def _weight(chapter: Chapter, objective) -> int:
@@ -66,19 +67,92 @@ def split(publication: Publication, parts: int = 2) -> list[list[tuple[Chapter, 
     return [p for p in out if p]
 
 
-def _lay_out(html: str) -> LaidOut:
-    document = render.render_document(html, draft=True)
+def _lay_out(html: str, tagged: bool = False) -> LaidOut:
+    document = render.render_document(html, draft=not tagged)
     anchors: dict[str, int] = {}
     bookmarks: list[tuple[int, str, int]] = []
+    tops: list[float] = []
     for i, page in enumerate(document.pages):
         for name in page.anchors:
             anchors.setdefault(name, i)
-        for level, label, _position, _state in page.bookmarks:
+        for level, label, position, _state in page.bookmarks:
             bookmarks.append((level, label, i))
+            tops.append(position[1])  # CSS px from the page's top
     buffer = io.BytesIO()
     with render._weasyprint_quiet(), render._fixed_timestamps(document):
-        document.write_pdf(buffer, pdf_identifier=b"compendio-borrador")
-    return LaidOut(buffer.getvalue(), len(document.pages), anchors, bookmarks)
+        document.write_pdf(buffer, pdf_identifier=b"compendio-parte", **render.pdf_options(draft=not tagged))
+    return LaidOut(buffer.getvalue(), len(document.pages), anchors, bookmarks, tops)
+
+
+@dataclass
+class Parts:
+    """The whole book laid out in pieces: the front matter (with the real page numbers in its
+    contents) and the body parts; ``positions`` is each anchor's page number in the merged book."""
+    front: LaidOut
+    parts: list[LaidOut]
+    front_pages: int
+    positions: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return self.front_pages + sum(p.pages for p in self.parts)
+
+    @property
+    def starts(self) -> list[int]:
+        out, start = [], self.front_pages
+        for part in self.parts:
+            out.append(start)
+            start += part.pages
+        return out
+
+    def bookmarks(self) -> list[tuple[int, str, int, float]]:
+        """(level, label, page index in the book, CSS px from the page's top)."""
+        out = [(lvl, label, page, top) for (lvl, label, page), top in zip(self.front.bookmarks, self.front.tops)]
+        for part, offset in zip(self.parts, self.starts):
+            out += [(lvl, label, offset + page, top) for (lvl, label, page), top in zip(part.bookmarks, part.tops)]
+        return out
+
+
+def lay_out(publication: Publication, *, tagged: bool, progress=None) -> Parts:
+    """Lay out the body in parallel parts and the front matter with the page numbers they report."""
+    runs = split(publication)
+    last = len(runs) - 1
+    part_html = [render.render_html(publication, front=False, intro=(i == 0), chapter_parts=run,
+                                    back=(i == last), extra_css=NO_FOOTER)
+                 for i, run in enumerate(runs)]
+    anchor_names = (["introduccion", "cierre", "anexos", "glosario", "entidades"]
+                    + [c.anchor for c in publication.chapters]
+                    + [o.anchor for c in publication.chapters for o in c.objectives])
+
+    def front(numbers: dict[str, int]) -> LaidOut:
+        return _lay_out(render.render_html(publication, front=True, intro=False, chapter_parts=[], back=False,
+                                           toc_pages=numbers, anchors=anchor_names, extra_css=TOC_NUMBERS),
+                        tagged)
+
+    stage = progress.stage if progress is not None else (lambda *a, **k: None)
+    stage(f"Componiendo las páginas en {len(part_html)} procesos (WeasyPrint)")
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=len(part_html), mp_context=context) as pool:
+        futures = [pool.submit(_lay_out, h, tagged) for h in part_html]
+        # While the parts are laid out: the front's length (three-digit numbers are the widest).
+        provisional = front({a: 999 for a in anchor_names})
+        parts = [f.result() for f in futures]
+
+    def place(front_pages: int) -> dict[str, int]:
+        numbers, start = {}, front_pages
+        for part in parts:
+            for name, index in part.anchors.items():
+                numbers.setdefault(name, start + index + 1)
+            start += part.pages
+        return numbers
+
+    stage("Índice con números de página")
+    front_pages = provisional.pages
+    final_front = front(place(front_pages))
+    if final_front.pages != front_pages:
+        front_pages = final_front.pages
+        final_front = front(place(front_pages))
+    return Parts(final_front, parts, front_pages, place(front_pages))
 
 
 #: Where WeasyPrint puts the final build's page number (bottom-centre box, 9 pt, grey): PDF points.
@@ -176,43 +250,9 @@ def write(publication: Publication, html: str, out, *, progress=None) -> int:
     from pypdf import PdfReader, PdfWriter
     from pypdf.generic import ArrayObject, NameObject, TextStringObject
 
-    runs = split(publication)
-    last = len(runs) - 1
-    part_html = [render.render_html(publication, front=False, intro=(i == 0), chapter_parts=run,
-                                    back=(i == last), extra_css=NO_FOOTER)
-                 for i, run in enumerate(runs)]
-    anchor_names = (["introduccion", "cierre", "anexos", "glosario", "entidades"]
-                    + [c.anchor for c in publication.chapters]
-                    + [o.anchor for c in publication.chapters for o in c.objectives])
-
-    def front(numbers: dict[str, int]) -> LaidOut:
-        return _lay_out(render.render_html(publication, front=True, intro=False, chapter_parts=[], back=False,
-                                           toc_pages=numbers, anchors=anchor_names, extra_css=TOC_NUMBERS))
-
+    book = lay_out(publication, tagged=False, progress=progress)
+    final_front, parts, front_pages, total = book.front, book.parts, book.front_pages, book.total
     stage = progress.stage if progress is not None else (lambda *a, **k: None)
-    stage(f"Componiendo el borrador en {len(part_html)} procesos")
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=len(part_html), mp_context=context) as pool:
-        futures = [pool.submit(_lay_out, h) for h in part_html]
-        # While the parts are laid out: the front's length (three-digit numbers are the widest).
-        provisional = front({a: 999 for a in anchor_names})
-        parts = [f.result() for f in futures]
-
-    def place(front_pages: int) -> dict[str, int]:
-        numbers, start = {}, front_pages
-        for part in parts:
-            for name, index in part.anchors.items():
-                numbers.setdefault(name, start + index + 1)
-            start += part.pages
-        return numbers
-
-    stage("Índice con números de página")
-    front_pages = provisional.pages
-    final_front = front(place(front_pages))
-    if final_front.pages != front_pages:
-        front_pages = final_front.pages
-        final_front = front(place(front_pages))
-    total = front_pages + sum(p.pages for p in parts)
 
     stage("Uniendo y numerando las páginas")
     writer = PdfWriter()
@@ -223,7 +263,7 @@ def write(publication: Publication, html: str, out, *, progress=None) -> int:
     for i in range(front_pages, total):
         _stamp_number(writer, writer.pages[i], i + 1, font_ref, widths)
 
-    positions = place(front_pages)
+    positions = book.positions
     # The contents' links pointed at empty anchors in the front; send them to the real pages.
     for page in writer.pages[:front_pages]:
         for ref in page.get("/Annots", []) or []:
@@ -236,15 +276,8 @@ def write(publication: Publication, html: str, out, *, progress=None) -> int:
     if names is not None and "/Dests" in names.get_object():
         del names.get_object()[NameObject("/Dests")]
 
-    starts, start = [], front_pages
-    for part in parts:
-        starts.append(start)
-        start += part.pages
-    bookmarks = list(final_front.bookmarks)
-    for part, offset in zip(parts, starts):
-        bookmarks += [(lvl, label, offset + page) for lvl, label, page in part.bookmarks]
     parents: dict[int, object] = {}
-    for level, label, page in bookmarks:
+    for level, label, page, _top in book.bookmarks():
         parent = next((parents[lv] for lv in range(level - 1, 0, -1) if lv in parents), None)
         parents[level] = writer.add_outline_item(title=label, page_number=page, parent=parent)
         for deeper in [lv for lv in parents if lv > level]:

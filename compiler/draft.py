@@ -67,8 +67,8 @@ def split(publication: Publication, parts: int = 2) -> list[list[tuple[Chapter, 
     return [p for p in out if p]
 
 
-def _lay_out(html: str, tagged: bool = False) -> LaidOut:
-    document = render.render_document(html, draft=not tagged)
+def _lay_out(html: str, tagged: bool = False, roots: list | None = None) -> LaidOut:
+    document = render.render_document(html, draft=not tagged, fetcher=render.LocalFetcher(roots) if roots else None)
     anchors: dict[str, int] = {}
     bookmarks: list[tuple[int, str, int]] = []
     tops: list[float] = []
@@ -113,8 +113,10 @@ class Parts:
         return out
 
 
-def lay_out(publication: Publication, *, tagged: bool, progress=None) -> Parts:
-    """Lay out the body in parallel parts and the front matter with the page numbers they report."""
+def lay_out(publication: Publication, *, tagged: bool, progress=None, roots: list | None = None) -> Parts:
+    """Lay out the body in parallel parts and the front matter with the page numbers they report.
+
+    ``roots``: the folders the layout may read (``render.LocalFetcher``), the templates' by default."""
     runs = split(publication)
     last = len(runs) - 1
     part_html = [render.render_html(publication, front=False, intro=(i == 0), chapter_parts=run,
@@ -125,15 +127,21 @@ def lay_out(publication: Publication, *, tagged: bool, progress=None) -> Parts:
                     + [o.anchor for c in publication.chapters for o in c.objectives])
 
     def front(numbers: dict[str, int]) -> LaidOut:
+        if tagged:
+            # The numbers stay generated content, as target-counter() makes them in one process: the
+            # contents then have the same structure (and the same tags) as the single-process build.
+            toc, css = {}, "".join(f'.toc .pg[data-ref="#{name}"]::before {{ content: "{n}"; }}'
+                                   for name, n in numbers.items() if name.replace("-", "").isalnum())
+        else:
+            toc, css = numbers, TOC_NUMBERS
         return _lay_out(render.render_html(publication, front=True, intro=False, chapter_parts=[], back=False,
-                                           toc_pages=numbers, anchors=anchor_names, extra_css=TOC_NUMBERS),
-                        tagged)
+                                           toc_pages=toc, anchors=anchor_names, extra_css=css), tagged, roots)
 
     stage = progress.stage if progress is not None else (lambda *a, **k: None)
     stage(f"Componiendo las páginas en {len(part_html)} procesos (WeasyPrint)")
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=len(part_html), mp_context=context) as pool:
-        futures = [pool.submit(_lay_out, h, tagged) for h in part_html]
+        futures = [pool.submit(_lay_out, h, tagged, roots) for h in part_html]
         # While the parts are laid out: the front's length (three-digit numbers are the widest).
         provisional = front({a: 999 for a in anchor_names})
         parts = [f.result() for f in futures]
@@ -162,12 +170,19 @@ FOOTER_GREY = 0.302  # #4d4d4d
 DIGITS = "0123456789"
 
 
-def _digits_font(writer):
-    """Carlito's ten digits as a small embedded TrueType font, to stamp page numbers
-    in the same face as the final build."""
+@dataclass
+class DigitsFont:
+    """Carlito's ten digits as a small TrueType subset, with the metrics a PDF font needs (per 1000 em)."""
+    data: bytes
+    widths: list[int]
+    bbox: list[int]
+    ascent: int
+    descent: int
+
+
+def digits_font() -> DigitsFont:
     from fontTools import subset
     from fontTools.ttLib import TTFont
-    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, StreamObject
 
     font = TTFont(render.template_dir() / "fonts" / "Carlito-Regular.ttf")
     options = subset.Options()
@@ -177,27 +192,35 @@ def _digits_font(writer):
     subsetter.subset(font)
     data = io.BytesIO()
     font.save(data)
-    upm = font["head"].unitsPerEm
-    scale = 1000 / upm
+    scale = 1000 / font["head"].unitsPerEm
     cmap = font.getBestCmap()
-    widths = [round(font["hmtx"][cmap[ord(c)]][0] * scale) for c in DIGITS]
     head, hhea = font["head"], font["hhea"]
+    return DigitsFont(data.getvalue(), [round(font["hmtx"][cmap[ord(c)]][0] * scale) for c in DIGITS],
+                      [round(v * scale) for v in (head.xMin, head.yMin, head.xMax, head.yMax)],
+                      round(hhea.ascent * scale), round(hhea.descent * scale))
+
+
+def _digits_font(writer):
+    """The digits font as pypdf objects, to stamp page numbers in the same face as the final build."""
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, StreamObject
+
+    digits = digits_font()
     stream = StreamObject()
-    stream.set_data(data.getvalue())
-    stream[NameObject("/Length1")] = NumberObject(len(data.getvalue()))
+    stream.set_data(digits.data)
+    stream[NameObject("/Length1")] = NumberObject(len(digits.data))
     descriptor = DictionaryObject({
         NameObject("/Type"): NameObject("/FontDescriptor"),
         NameObject("/FontName"): NameObject("/Carlito-Digits"),
         NameObject("/Flags"): NumberObject(32),
-        NameObject("/FontBBox"): ArrayObject([NumberObject(round(v * scale)) for v in
-                                              (head.xMin, head.yMin, head.xMax, head.yMax)]),
+        NameObject("/FontBBox"): ArrayObject([NumberObject(v) for v in digits.bbox]),
         NameObject("/ItalicAngle"): NumberObject(0),
-        NameObject("/Ascent"): NumberObject(round(hhea.ascent * scale)),
-        NameObject("/Descent"): NumberObject(round(hhea.descent * scale)),
-        NameObject("/CapHeight"): NumberObject(round(hhea.ascent * scale)),
+        NameObject("/Ascent"): NumberObject(digits.ascent),
+        NameObject("/Descent"): NumberObject(digits.descent),
+        NameObject("/CapHeight"): NumberObject(digits.ascent),
         NameObject("/StemV"): NumberObject(80),
         NameObject("/FontFile2"): writer._add_object(stream),
     })
+    widths = digits.widths
     font_dict = DictionaryObject({
         NameObject("/Type"): NameObject("/Font"),
         NameObject("/Subtype"): NameObject("/TrueType"),

@@ -92,25 +92,22 @@ def _copy(pdf, obj):
     return obj
 
 
-def _nums(tree) -> list[tuple[int, object]]:
-    """The (key, value) pairs of a number tree (flat or with kids)."""
+def _leaves(tree, key: str) -> list[tuple[object, object]]:
+    """The (key, value) pairs of a number tree (``/Nums``) or name tree (``/Names``), flat or with kids."""
     out = []
-    if "/Nums" in tree:
-        nums = list(tree.Nums)
-        out += [(int(nums[i]), nums[i + 1]) for i in range(0, len(nums), 2)]
+    flat = list(tree.get(key, []))
+    out += [(flat[i], flat[i + 1]) for i in range(0, len(flat), 2)]
     for kid in tree.get("/Kids", []):
-        out += _nums(kid)
+        out += _leaves(kid, key)
     return out
+
+
+def _nums(tree) -> list[tuple[int, object]]:
+    return [(int(k), v) for k, v in _leaves(tree, "/Nums")]
 
 
 def _names(tree) -> list[tuple[str, object]]:
-    out = []
-    if "/Names" in tree:
-        names = list(tree.Names)
-        out += [(str(names[i]), names[i + 1]) for i in range(0, len(names), 2)]
-    for kid in tree.get("/Kids", []):
-        out += _names(kid)
-    return out
+    return [(str(k), v) for k, v in _leaves(tree, "/Names")]
 
 
 def merge(book: "draft.Parts", sources: list):

@@ -1013,6 +1013,8 @@ def _similar_programs(reports: list[Report], edition: Edition, make: FindingFact
         for t in tokens:
             index[t].append(i)
     flagged: set[tuple[int, int]] = set()
+    # One matcher per earlier name: SequenceMatcher indexes its second sequence, the costly part.
+    matchers: dict[int, difflib.SequenceMatcher] = {}
     for i, (r, inst, name, tokens) in enumerate(items):
         shared: dict[int, int] = defaultdict(int)
         for t in tokens:
@@ -1023,7 +1025,8 @@ def _similar_programs(reports: list[Report], edition: Edition, make: FindingFact
             r2, inst2, name2, tokens2 = items[j]
             if inst2 == inst or n < max(1, min(len(tokens), len(tokens2)) // 2):
                 continue
-            sm = difflib.SequenceMatcher(None, name, name2)
+            sm = matchers.get(j) or matchers.setdefault(j, difflib.SequenceMatcher(None, "", name2))
+            sm.set_seq1(name)
             if sm.real_quick_ratio() < SIMILAR_NAME_RATIO or sm.quick_ratio() < SIMILAR_NAME_RATIO \
                     or sm.ratio() < SIMILAR_NAME_RATIO:
                 continue

@@ -190,6 +190,7 @@ def digits_font() -> DigitsFont:
     subsetter = subset.Subsetter(options)
     subsetter.populate(text=DIGITS)
     subsetter.subset(font)
+    font.recalcTimestamp = False  # keep Carlito's own date: the same book gives the same bytes
     data = io.BytesIO()
     font.save(data)
     scale = 1000 / font["head"].unitsPerEm

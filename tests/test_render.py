@@ -283,6 +283,9 @@ def test_tagged_book_on_two_cores_has_the_single_process_structure(small, pdf, t
     path, reader, texts = pdf
     out = tmp_path / "paralelo.pdf"
     assert tagged.write(pub, out) == len(texts)
+    again = tmp_path / "otra-vez.pdf"
+    tagged.write(pub, again)
+    assert again.read_bytes() == out.read_bytes()  # the same book, byte for byte
     single, merged = pikepdf.open(path), pikepdf.open(out)
     tags, broken = _structure(merged)
     assert broken == []

@@ -132,7 +132,7 @@ def bench(n: int, repetitions: int, keep: bool) -> tuple[list[Stage], dict]:
         synth.generate(edition, catalogs.load(), n, 1, edition.paths.submissions, generated=synth.SAMPLE_GENERATED)
         info["generation"] = time.perf_counter() - start
         stages = {k: Stage(k) for k in ("templates", "validate", "validate_check", "checking", "compile",
-                                        "draft", "weasyprint")}
+                                        "compile_alone", "draft", "weasyprint")}
         for rep in range(repetitions):
             print(f"  {n:,} programas, repetición {rep + 1}/{repetitions}", flush=True)
             # Every repetition starts cold: validate keeps unchanged feedback files from a previous run.
@@ -140,10 +140,8 @@ def bench(n: int, repetitions: int, keep: bool) -> tuple[list[Stage], dict]:
             for key, name, words in (("templates", "templates", ("--sobrescribir",)), ("validate", "validate", ()),
                                      ("validate_check", "validate", ("--sin-retroalimentacion",)),
                                      ("compile", "compile", ("--guardar-html",)),
+                                     ("compile_alone", "compile", ("--sin-informe",)),
                                      ("draft", "compile", ("--borrador", "--sin-informe"))):
-                if key == "draft":  # keep the final build's outputs: its HTML is WeasyPrint's input below
-                    keep = edition.paths.output / f"compendio-general-{EDITION}.pdf"
-                    keep.replace(keep.with_suffix(".final.pdf"))
                 seconds, peak, code, out = run(compendio(name, "--edition", EDITION, "--raiz", str(root), *words), root)
                 ok = code == 0 or (name == "validate" and code == 1)  # 1 = some file rejected, a normal outcome
                 if not ok:
@@ -188,7 +186,8 @@ def bench(n: int, repetitions: int, keep: bool) -> tuple[list[Stage], dict]:
 LABELS = {"templates": "compendio templates", "validate": "compendio validate",
           "validate_check": "compendio validate --sin-retroalimentacion",
           "checking": "revisión sola (validate_paths, dentro del proceso)",
-          "compile": "compendio compile", "draft": "compendio compile --borrador --sin-informe",
+          "compile": "compendio compile", "compile_alone": "compendio compile --sin-informe",
+          "draft": "compendio compile --borrador --sin-informe",
           "weasyprint": "WeasyPrint solo (mismo HTML)"}
 
 
@@ -215,8 +214,10 @@ def table(results: list[tuple[int, list[Stage], dict]], repetitions: int) -> str
         by = {s.name: s for s in stages}
         if by["compile"].seconds and by["weasyprint"].seconds:
             ratio = by["compile"].median / by["weasyprint"].median
-            draft = (f"; el borrador, {by['draft'].median / by['weasyprint'].median:,.2f} veces"
-                     if by["draft"].seconds else "")
+            draft = (f"; sin el Informe ni los datos abiertos, {by['compile_alone'].median / by['weasyprint'].median:,.2f}"
+                     " veces" if by["compile_alone"].seconds else "")
+            draft += (f"; el borrador, {by['draft'].median / by['weasyprint'].median:,.2f} veces"
+                      if by["draft"].seconds else "")
             notes.append(f"{n:,} programas: {info.get('pages', '?'):,} páginas; compile (PDF etiquetado) tarda "
                          f"{ratio:,.2f} veces lo que WeasyPrint solo con el mismo HTML{draft} (render dentro del "
                          f"proceso: {statistics.median(info['render_inside']):,.1f} s). Generar los {n:,} libros: "

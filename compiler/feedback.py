@@ -6,14 +6,16 @@ first sheet *Observaciones* that lists every finding with a link to its cell.
 The original is read once into memory and never written: the copy is built
 from those bytes and saved atomically under ``output/<ed>/retroalimentacion/``.
 
-openpyxl keeps what our template uses (data validations, conditional formats,
-sheet and workbook protection, hidden sheets, merged cells, comments) but
-drops what it does not model: charts, shapes, form controls, slicers, and the
-``x14`` extension lists in which Excel may store dropdowns that point at
-another sheet and extended conditional formats (data bars, icon sets). Our
-dropdowns all point at the hidden *Catalogos* sheet, so when a workbook comes
-back with them moved into the extension list, the copy gets them back from a
-freshly built template (see ``_restore_dropdowns``).
+The copy is made by editing the received package's parts (``xlsx_patch``):
+the marked cells get new cell formats, the comments go into the sheet's
+comments part and VML drawing (created if the sheet has none), and the
+Observaciones sheet is a new worksheet part, first in the tab order. Every
+part with no mark is copied as it came, so nothing the agency's Excel wrote
+(charts, shapes, the ``x14`` extension lists with cross-sheet dropdowns) is
+lost. A few cases go through openpyxl instead, which drops what it does not
+model: a file that is no readable package, one of our own copies sent back
+(its old marks are cleared), a workbook whose dropdowns are gone (they come
+back from a freshly built template, see ``_restore_dropdowns``).
 """
 
 from __future__ import annotations

@@ -78,7 +78,7 @@ class SheetEntry:
 
 def _parse(data: bytes) -> etree._Element:
     try:
-        return etree.fromstring(data, parser=etree.XMLParser(resolve_entities=False, huge_tree=True,
+        return etree.fromstring(data, parser=etree.XMLParser(resolve_entities=False,
                                                              remove_blank_text=False))
     except etree.XMLSyntaxError as exc:
         raise Unpatchable(str(exc)) from None

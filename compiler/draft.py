@@ -24,6 +24,8 @@ from . import render
 
 #: The parts leave page numbers to the overlay, which knows the whole document.
 NO_FOOTER = "@page { @bottom-center { content: none; } }"
+#: Named pages printed without a number (``@bottom-center { content: none }`` in compendio.css).
+NUMBERLESS_PAGES = ("cover", "front")
 #: The front matter prints the numbers the parts reported.
 TOC_NUMBERS = ".toc .pg::before { content: none; }"
 
@@ -35,6 +37,7 @@ class LaidOut:
     anchors: dict[str, int]  # anchor → page index within the part
     bookmarks: list[tuple[int, str, int]]  # (level, label, page index)
     tops: list[float]  # each bookmark's height on its page, CSS px from the top
+    page_names: list[str]  # each page's named page (CSS ``page:``), "" for the default
 
 
 def _weight(chapter: Chapter, objective) -> int:
@@ -72,6 +75,8 @@ def _lay_out(html: str, tagged: bool = False, roots: list | None = None) -> Laid
     anchors: dict[str, int] = {}
     bookmarks: list[tuple[int, str, int]] = []
     tops: list[float] = []
+    names = [getattr(getattr(getattr(page, "_page_box", None), "page_type", None), "name", "") or ""
+             for page in document.pages]
     for i, page in enumerate(document.pages):
         for name in page.anchors:
             anchors.setdefault(name, i)
@@ -81,7 +86,7 @@ def _lay_out(html: str, tagged: bool = False, roots: list | None = None) -> Laid
     buffer = io.BytesIO()
     with render._weasyprint_quiet(), render._fixed_timestamps(document):
         document.write_pdf(buffer, pdf_identifier=b"compendio-parte", **render.pdf_options(draft=not tagged))
-    return LaidOut(buffer.getvalue(), len(document.pages), anchors, bookmarks, tops)
+    return LaidOut(buffer.getvalue(), len(document.pages), anchors, bookmarks, tops, names)
 
 
 @dataclass
@@ -96,6 +101,14 @@ class Parts:
     @property
     def total(self) -> int:
         return self.front_pages + sum(p.pages for p in self.parts)
+
+    def numbered(self) -> list[int]:
+        """Indexes of the book's pages that carry a page number: the body's, except the named pages
+        whose @page rule clears it in compendio.css (the back cover is a «cover» page)."""
+        out = []
+        for part, start in zip(self.parts, self.starts):
+            out += [start + i for i, name in enumerate(part.page_names) if name not in NUMBERLESS_PAGES]
+        return out
 
     @property
     def starts(self) -> list[int]:
@@ -118,9 +131,8 @@ def lay_out(publication: Publication, *, tagged: bool, progress=None, roots: lis
 
     ``roots``: the folders the layout may read (``render.LocalFetcher``), the templates' by default."""
     runs = split(publication)
-    last = len(runs) - 1
     part_html = [render.render_html(publication, front=False, intro=(i == 0), chapter_parts=run,
-                                    back=(i == last), extra_css=NO_FOOTER)
+                                    back=False, extra_css=NO_FOOTER)
                  for i, run in enumerate(runs)]
     anchor_names = (["introduccion", "cierre", "anexos", "glosario", "entidades"]
                     + [c.anchor for c in publication.chapters]
@@ -137,6 +149,13 @@ def lay_out(publication: Publication, *, tagged: bool, progress=None, roots: lis
         return _lay_out(render.render_html(publication, front=True, intro=False, chapter_parts=[], back=False,
                                            toc_pages=toc, anchors=anchor_names, extra_css=css), tagged, roots)
 
+    def back(first_page: int) -> LaidOut:
+        """The back matter, short, laid out once its first page is known: the back cover must fall on a
+        left page (``break-before: left``), so the part has to start on the side the book gives it."""
+        side = "right" if first_page % 2 else "left"
+        return _lay_out(render.render_html(publication, front=False, intro=False, chapter_parts=[], back=True,
+                                           extra_css=NO_FOOTER + f" html {{ break-before: {side}; }}"), tagged, roots)
+
     stage = progress.stage if progress is not None else (lambda *a, **k: None)
     stage(f"Componiendo las páginas en {len(part_html)} procesos (WeasyPrint)")
     context = multiprocessing.get_context("fork")
@@ -144,7 +163,7 @@ def lay_out(publication: Publication, *, tagged: bool, progress=None, roots: lis
         futures = [pool.submit(_lay_out, h, tagged, roots) for h in part_html]
         # While the parts are laid out: the front's length (three-digit numbers are the widest).
         provisional = front({a: 999 for a in anchor_names})
-        parts = [f.result() for f in futures]
+        body = [f.result() for f in futures]
 
     def place(front_pages: int) -> dict[str, int]:
         numbers, start = {}, front_pages
@@ -156,8 +175,12 @@ def lay_out(publication: Publication, *, tagged: bool, progress=None, roots: lis
 
     stage("Índice con números de página")
     front_pages = provisional.pages
+    body_pages = sum(p.pages for p in body)
+    parts = [*body, back(front_pages + body_pages + 1)]
     final_front = front(place(front_pages))
     if final_front.pages != front_pages:
+        if (final_front.pages - front_pages) % 2:
+            parts[-1] = back(final_front.pages + body_pages + 1)
         front_pages = final_front.pages
         final_front = front(place(front_pages))
     return Parts(final_front, parts, front_pages, place(front_pages))
@@ -284,7 +307,7 @@ def write(publication: Publication, html: str, out, *, progress=None) -> int:
         writer.append(PdfReader(io.BytesIO(laid.pdf)), import_outline=False)
     with render._weasyprint_quiet():  # fontTools warns about Carlito's old «created» date
         font_ref, widths = _digits_font(writer)
-    for i in range(front_pages, total):
+    for i in book.numbered():
         _stamp_number(writer, writer.pages[i], i + 1, font_ref, widths)
 
     positions = book.positions

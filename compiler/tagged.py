@@ -163,7 +163,7 @@ def merge(book: "draft.Parts", sources: list):
         if "/Names" not in pdf.Root:
             pdf.Root.Names = pikepdf.Dictionary()
         pdf.Root.Names.Dests = pdf.make_indirect(pikepdf.Dictionary(Names=names))
-    _stamp_numbers(pdf, book.front_pages)
+    _stamp_numbers(pdf, book.numbered())
     _outline(pdf, book)
     return pdf
 
@@ -184,7 +184,7 @@ def _outline(pdf, book: "draft.Parts") -> None:
                 del parents[deeper]
 
 
-def _stamp_numbers(pdf, front_pages: int) -> None:
+def _stamp_numbers(pdf, pages: list[int]) -> None:
     """Each body page's number, as a pagination artifact (it is not content to read aloud)."""
     import pikepdf
 
@@ -200,7 +200,7 @@ def _stamp_numbers(pdf, front_pages: int) -> None:
         FirstChar=ord(draft.DIGITS[0]), LastChar=ord(draft.DIGITS[-1]), Widths=digits.widths,
         Encoding=pikepdf.Name.WinAnsiEncoding, FontDescriptor=descriptor))
     widths = dict(zip(draft.DIGITS, digits.widths))
-    for index in range(front_pages, len(pdf.pages)):
+    for index in pages:
         page = pdf.pages[index]
         text = str(index + 1)
         width = sum(widths[c] for c in text) * draft.FOOTER_SIZE / 1000

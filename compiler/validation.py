@@ -862,7 +862,7 @@ def validate_paths(paths: Iterable[Path | str], edition: Edition, catalogs: Cata
 
 
 #: Fewer files than this are checked in one process: forking costs more than it saves.
-PARALLEL_FROM = 64
+PARALLEL_FROM = 10**9  # off: after the rebase on issue 9 one report differs from the serial run (see the xfail test)
 
 
 def _validate_each(paths: list[Path], edition: Edition, catalogs: Catalogs, make: FindingFactory,

@@ -93,7 +93,7 @@ def validate(paths: list[Path], edition: settings.Edition, catalogs: cat.Catalog
     """Validate every file again and apply the register's order (``intake.check``, which writes nothing)."""
     from . import intake
 
-    # Not on two cores: sending 550 read workbooks back from a second process costs more than it saves.
+    # validation.validate_paths checks half the files in a forked process when there are many.
     batch = intake.check(edition, catalogs, paths, progress=_Advance(progress))
     return Checked(batch.accepted(), batch.rejected(), batch.replaced(), batch.reports)
 
@@ -242,11 +242,34 @@ class _Companions:
         self._process.join()
 
 
+def _can_lay_out_in_parallel(publication) -> bool:
+    import os
+
+    from . import draft
+
+    return ((os.cpu_count() or 1) >= 2 and "fork" in multiprocessing.get_all_start_methods()
+            and len(draft.split(publication)) >= 2)
+
+
+def _tagged_in_parallel(publication, out: Path, progress: Progress, roots: list[Path]) -> int | None:
+    """The tagged book laid out on two cores: its pages, or None (nothing written) if its parts
+    could not be merged with a sound structure tree."""
+    from . import tagged
+
+    try:
+        return tagged.write(publication, out, progress=progress, roots=roots)
+    except tagged.MergeError:
+        return None
+
+
 def compile_edition(root: Path, edition_key: str, *, progress: Progress | None = None,
-                    keep_html: bool = False, draft: bool = False, companions: bool = True) -> Result:
+                    keep_html: bool = False, draft: bool = False, companions: bool = True,
+                    parallel: bool = True) -> Result:
     """Validate, build and write the Compendio of one edition.
 
     With no accepted submission nothing is written and ``Result.pdf`` is None.
+    The final (tagged) build is laid out on two cores when it can be
+    (``tagged``); ``parallel=False`` lays it out in this process.
     """
     progress = progress or _Silent()
     started = time.perf_counter()
@@ -284,12 +307,16 @@ def compile_edition(root: Path, edition_key: str, *, progress: Progress | None =
             pages = draft_mod.write(publication, html, out, progress=progress)
         else:
             # The edition's logos live in its folder: the only files besides the templates the layout may read.
-            fetcher = render.LocalFetcher([render.template_dir(), edition.paths.folder])
-            document = render.render_document(html, fetcher=fetcher)
-            pages = len(document.pages)
-            progress.stage("Escribiendo el PDF")
-            render.write_document(document, out)
-            del document
+            roots = [render.template_dir(), edition.paths.folder]
+            pages = None
+            if parallel and _can_lay_out_in_parallel(publication):
+                pages = _tagged_in_parallel(publication, out, progress, roots)
+            if pages is None:
+                document = render.render_document(html, fetcher=render.LocalFetcher(roots))
+                pages = len(document.pages)
+                progress.stage("Escribiendo el PDF")
+                render.write_document(document, out)
+                del document
 
         written: list[Path] = []
         if companions:

@@ -24,6 +24,8 @@ from . import render
 
 #: The parts leave page numbers to the overlay, which knows the whole document.
 NO_FOOTER = "@page { @bottom-center { content: none; } }"
+#: Named pages printed without a number (``@bottom-center { content: none }`` in compendio.css).
+NUMBERLESS_PAGES = ("cover", "front")
 #: The front matter prints the numbers the parts reported.
 TOC_NUMBERS = ".toc .pg::before { content: none; }"
 
@@ -34,6 +36,8 @@ class LaidOut:
     pages: int
     anchors: dict[str, int]  # anchor → page index within the part
     bookmarks: list[tuple[int, str, int]]  # (level, label, page index)
+    tops: list[float]  # each bookmark's height on its page, CSS px from the top
+    page_names: list[str]  # each page's named page (CSS ``page:``), "" for the default
 
 
 def _weight(chapter: Chapter, objective) -> int:
@@ -66,19 +70,120 @@ def split(publication: Publication, parts: int = 2) -> list[list[tuple[Chapter, 
     return [p for p in out if p]
 
 
-def _lay_out(html: str) -> LaidOut:
-    document = render.render_document(html, draft=True)
+def _lay_out(html: str, tagged: bool = False, roots: list | None = None) -> LaidOut:
+    document = render.render_document(html, draft=not tagged, fetcher=render.LocalFetcher(roots) if roots else None)
     anchors: dict[str, int] = {}
     bookmarks: list[tuple[int, str, int]] = []
+    tops: list[float] = []
+    names = [getattr(getattr(getattr(page, "_page_box", None), "page_type", None), "name", "") or ""
+             for page in document.pages]
     for i, page in enumerate(document.pages):
         for name in page.anchors:
             anchors.setdefault(name, i)
-        for level, label, _position, _state in page.bookmarks:
+        for level, label, position, _state in page.bookmarks:
             bookmarks.append((level, label, i))
+            tops.append(position[1])  # CSS px from the page's top
     buffer = io.BytesIO()
     with render._weasyprint_quiet(), render._fixed_timestamps(document):
-        document.write_pdf(buffer, pdf_identifier=b"compendio-borrador")
-    return LaidOut(buffer.getvalue(), len(document.pages), anchors, bookmarks)
+        document.write_pdf(buffer, pdf_identifier=b"compendio-parte", **render.pdf_options(draft=not tagged))
+    return LaidOut(buffer.getvalue(), len(document.pages), anchors, bookmarks, tops, names)
+
+
+@dataclass
+class Parts:
+    """The whole book laid out in pieces: the front matter (with the real page numbers in its
+    contents) and the body parts; ``positions`` is each anchor's page number in the merged book."""
+    front: LaidOut
+    parts: list[LaidOut]
+    front_pages: int
+    positions: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return self.front_pages + sum(p.pages for p in self.parts)
+
+    def numbered(self) -> list[int]:
+        """Indexes of the book's pages that carry a page number: the body's, except the named pages
+        whose @page rule clears it in compendio.css (the back cover is a «cover» page)."""
+        out = []
+        for part, start in zip(self.parts, self.starts):
+            out += [start + i for i, name in enumerate(part.page_names) if name not in NUMBERLESS_PAGES]
+        return out
+
+    @property
+    def starts(self) -> list[int]:
+        out, start = [], self.front_pages
+        for part in self.parts:
+            out.append(start)
+            start += part.pages
+        return out
+
+    def bookmarks(self) -> list[tuple[int, str, int, float]]:
+        """(level, label, page index in the book, CSS px from the page's top)."""
+        out = [(lvl, label, page, top) for (lvl, label, page), top in zip(self.front.bookmarks, self.front.tops)]
+        for part, offset in zip(self.parts, self.starts):
+            out += [(lvl, label, offset + page, top) for (lvl, label, page), top in zip(part.bookmarks, part.tops)]
+        return out
+
+
+def lay_out(publication: Publication, *, tagged: bool, progress=None, roots: list | None = None) -> Parts:
+    """Lay out the body in parallel parts and the front matter with the page numbers they report.
+
+    ``roots``: the folders the layout may read (``render.LocalFetcher``), the templates' by default."""
+    runs = split(publication)
+    part_html = [render.render_html(publication, front=False, intro=(i == 0), chapter_parts=run,
+                                    back=False, extra_css=NO_FOOTER)
+                 for i, run in enumerate(runs)]
+    anchor_names = (["introduccion", "cierre", "anexos", "glosario", "entidades"]
+                    + [c.anchor for c in publication.chapters]
+                    + [o.anchor for c in publication.chapters for o in c.objectives])
+
+    def front(numbers: dict[str, int]) -> LaidOut:
+        if tagged:
+            # The numbers stay generated content, as target-counter() makes them in one process: the
+            # contents then have the same structure (and the same tags) as the single-process build.
+            toc, css = {}, "".join(f'.toc .pg[data-ref="#{name}"]::before {{ content: "{n}"; }}'
+                                   for name, n in numbers.items() if name.replace("-", "").isalnum())
+        else:
+            toc, css = numbers, TOC_NUMBERS
+        return _lay_out(render.render_html(publication, front=True, intro=False, chapter_parts=[], back=False,
+                                           toc_pages=toc, anchors=anchor_names, extra_css=css), tagged, roots)
+
+    def back(first_page: int) -> LaidOut:
+        """The back matter, short, laid out once its first page is known: the back cover must fall on a
+        left page (``break-before: left``), so the part has to start on the side the book gives it."""
+        side = "right" if first_page % 2 else "left"
+        return _lay_out(render.render_html(publication, front=False, intro=False, chapter_parts=[], back=True,
+                                           extra_css=NO_FOOTER + f" html {{ break-before: {side}; }}"), tagged, roots)
+
+    stage = progress.stage if progress is not None else (lambda *a, **k: None)
+    stage(f"Componiendo las páginas en {len(part_html)} procesos (WeasyPrint)")
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=len(part_html), mp_context=context) as pool:
+        futures = [pool.submit(_lay_out, h, tagged, roots) for h in part_html]
+        # While the parts are laid out: the front's length (three-digit numbers are the widest).
+        provisional = front({a: 999 for a in anchor_names})
+        body = [f.result() for f in futures]
+
+    def place(front_pages: int) -> dict[str, int]:
+        numbers, start = {}, front_pages
+        for part in parts:
+            for name, index in part.anchors.items():
+                numbers.setdefault(name, start + index + 1)
+            start += part.pages
+        return numbers
+
+    stage("Índice con números de página")
+    front_pages = provisional.pages
+    body_pages = sum(p.pages for p in body)
+    parts = [*body, back(front_pages + body_pages + 1)]
+    final_front = front(place(front_pages))
+    if final_front.pages != front_pages:
+        if (final_front.pages - front_pages) % 2:
+            parts[-1] = back(final_front.pages + body_pages + 1)
+        front_pages = final_front.pages
+        final_front = front(place(front_pages))
+    return Parts(final_front, parts, front_pages, place(front_pages))
 
 
 #: Where WeasyPrint puts the final build's page number (bottom-centre box, 9 pt, grey): PDF points.
@@ -88,12 +193,19 @@ FOOTER_GREY = 0.302  # #4d4d4d
 DIGITS = "0123456789"
 
 
-def _digits_font(writer):
-    """Carlito's ten digits as a small embedded TrueType font, to stamp page numbers
-    in the same face as the final build."""
+@dataclass
+class DigitsFont:
+    """Carlito's ten digits as a small TrueType subset, with the metrics a PDF font needs (per 1000 em)."""
+    data: bytes
+    widths: list[int]
+    bbox: list[int]
+    ascent: int
+    descent: int
+
+
+def digits_font() -> DigitsFont:
     from fontTools import subset
     from fontTools.ttLib import TTFont
-    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, StreamObject
 
     font = TTFont(render.template_dir() / "fonts" / "Carlito-Regular.ttf")
     options = subset.Options()
@@ -101,29 +213,38 @@ def _digits_font(writer):
     subsetter = subset.Subsetter(options)
     subsetter.populate(text=DIGITS)
     subsetter.subset(font)
+    font.recalcTimestamp = False  # keep Carlito's own date: the same book gives the same bytes
     data = io.BytesIO()
     font.save(data)
-    upm = font["head"].unitsPerEm
-    scale = 1000 / upm
+    scale = 1000 / font["head"].unitsPerEm
     cmap = font.getBestCmap()
-    widths = [round(font["hmtx"][cmap[ord(c)]][0] * scale) for c in DIGITS]
     head, hhea = font["head"], font["hhea"]
+    return DigitsFont(data.getvalue(), [round(font["hmtx"][cmap[ord(c)]][0] * scale) for c in DIGITS],
+                      [round(v * scale) for v in (head.xMin, head.yMin, head.xMax, head.yMax)],
+                      round(hhea.ascent * scale), round(hhea.descent * scale))
+
+
+def _digits_font(writer):
+    """The digits font as pypdf objects, to stamp page numbers in the same face as the final build."""
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, StreamObject
+
+    digits = digits_font()
     stream = StreamObject()
-    stream.set_data(data.getvalue())
-    stream[NameObject("/Length1")] = NumberObject(len(data.getvalue()))
+    stream.set_data(digits.data)
+    stream[NameObject("/Length1")] = NumberObject(len(digits.data))
     descriptor = DictionaryObject({
         NameObject("/Type"): NameObject("/FontDescriptor"),
         NameObject("/FontName"): NameObject("/Carlito-Digits"),
         NameObject("/Flags"): NumberObject(32),
-        NameObject("/FontBBox"): ArrayObject([NumberObject(round(v * scale)) for v in
-                                              (head.xMin, head.yMin, head.xMax, head.yMax)]),
+        NameObject("/FontBBox"): ArrayObject([NumberObject(v) for v in digits.bbox]),
         NameObject("/ItalicAngle"): NumberObject(0),
-        NameObject("/Ascent"): NumberObject(round(hhea.ascent * scale)),
-        NameObject("/Descent"): NumberObject(round(hhea.descent * scale)),
-        NameObject("/CapHeight"): NumberObject(round(hhea.ascent * scale)),
+        NameObject("/Ascent"): NumberObject(digits.ascent),
+        NameObject("/Descent"): NumberObject(digits.descent),
+        NameObject("/CapHeight"): NumberObject(digits.ascent),
         NameObject("/StemV"): NumberObject(80),
         NameObject("/FontFile2"): writer._add_object(stream),
     })
+    widths = digits.widths
     font_dict = DictionaryObject({
         NameObject("/Type"): NameObject("/Font"),
         NameObject("/Subtype"): NameObject("/TrueType"),
@@ -176,43 +297,9 @@ def write(publication: Publication, html: str, out, *, progress=None) -> int:
     from pypdf import PdfReader, PdfWriter
     from pypdf.generic import ArrayObject, NameObject, TextStringObject
 
-    runs = split(publication)
-    last = len(runs) - 1
-    part_html = [render.render_html(publication, front=False, intro=(i == 0), chapter_parts=run,
-                                    back=(i == last), extra_css=NO_FOOTER)
-                 for i, run in enumerate(runs)]
-    anchor_names = (["introduccion", "cierre", "anexos", "glosario", "entidades"]
-                    + [c.anchor for c in publication.chapters]
-                    + [o.anchor for c in publication.chapters for o in c.objectives])
-
-    def front(numbers: dict[str, int]) -> LaidOut:
-        return _lay_out(render.render_html(publication, front=True, intro=False, chapter_parts=[], back=False,
-                                           toc_pages=numbers, anchors=anchor_names, extra_css=TOC_NUMBERS))
-
+    book = lay_out(publication, tagged=False, progress=progress)
+    final_front, parts, front_pages, total = book.front, book.parts, book.front_pages, book.total
     stage = progress.stage if progress is not None else (lambda *a, **k: None)
-    stage(f"Componiendo el borrador en {len(part_html)} procesos")
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=len(part_html), mp_context=context) as pool:
-        futures = [pool.submit(_lay_out, h) for h in part_html]
-        # While the parts are laid out: the front's length (three-digit numbers are the widest).
-        provisional = front({a: 999 for a in anchor_names})
-        parts = [f.result() for f in futures]
-
-    def place(front_pages: int) -> dict[str, int]:
-        numbers, start = {}, front_pages
-        for part in parts:
-            for name, index in part.anchors.items():
-                numbers.setdefault(name, start + index + 1)
-            start += part.pages
-        return numbers
-
-    stage("Índice con números de página")
-    front_pages = provisional.pages
-    final_front = front(place(front_pages))
-    if final_front.pages != front_pages:
-        front_pages = final_front.pages
-        final_front = front(place(front_pages))
-    total = front_pages + sum(p.pages for p in parts)
 
     stage("Uniendo y numerando las páginas")
     writer = PdfWriter()
@@ -220,10 +307,10 @@ def write(publication: Publication, html: str, out, *, progress=None) -> int:
         writer.append(PdfReader(io.BytesIO(laid.pdf)), import_outline=False)
     with render._weasyprint_quiet():  # fontTools warns about Carlito's old «created» date
         font_ref, widths = _digits_font(writer)
-    for i in range(front_pages, total):
+    for i in book.numbered():
         _stamp_number(writer, writer.pages[i], i + 1, font_ref, widths)
 
-    positions = place(front_pages)
+    positions = book.positions
     # The contents' links pointed at empty anchors in the front; send them to the real pages.
     for page in writer.pages[:front_pages]:
         for ref in page.get("/Annots", []) or []:
@@ -236,15 +323,8 @@ def write(publication: Publication, html: str, out, *, progress=None) -> int:
     if names is not None and "/Dests" in names.get_object():
         del names.get_object()[NameObject("/Dests")]
 
-    starts, start = [], front_pages
-    for part in parts:
-        starts.append(start)
-        start += part.pages
-    bookmarks = list(final_front.bookmarks)
-    for part, offset in zip(parts, starts):
-        bookmarks += [(lvl, label, offset + page) for lvl, label, page in part.bookmarks]
     parents: dict[int, object] = {}
-    for level, label, page in bookmarks:
+    for level, label, page, _top in book.bookmarks():
         parent = next((parents[lv] for lv in range(level - 1, 0, -1) if lv in parents), None)
         parents[level] = writer.add_outline_item(title=label, page_number=page, parent=parent)
         for deeper in [lv for lv in parents if lv > level]:

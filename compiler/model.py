@@ -6,6 +6,7 @@ Every value read keeps its sheet and cell, so any finding can point at it.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -109,7 +110,13 @@ class Submission:
 
 def normalise(text: str) -> str:
     """Case-, accent-, punctuation- and spacing-insensitive form of a name."""
-    text = unicodedata.normalize("NFKD", str(text))
+    # Validation asks for the same names many times (the registry's, each program's identity).
+    return _normalise(text if isinstance(text, str) else str(text))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
     text = re.sub(r"[^a-z0-9ñ]+", " ", text)
     return " ".join(text.split())

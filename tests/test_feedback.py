@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
+import subprocess
 import re
 import zipfile
 from pathlib import Path
@@ -11,7 +13,7 @@ import openpyxl
 import pytest
 from openpyxl.comments import Comment
 
-from compiler import feedback, geometry as g, reader, template
+from compiler import atomic, feedback, geometry as g, reader, template
 from compiler.errors import OutputError
 from compiler.model import Finding, Report
 from compiler.spec import cifras_col, field_cell
@@ -225,12 +227,29 @@ def test_failed_write_leaves_no_partial_file(edition, cats, monkeypatch):
     src = submit(edition, cats, "inm/orientacion.xlsx")
     report = Report(src, findings_for_program(), reader.read(src))
 
+    def boom(src, dst):
+        assert Path(src).exists()  # the copy was written to its temporary file…
+        raise OSError(28, "No space left on device")  # …and the disk filled before it was put in place
+
+    monkeypatch.setattr(atomic.os, "replace", boom)
+    with pytest.raises(OutputError, match="orientacion-observaciones.xlsx"):
+        feedback.write_feedback(report, edition, cats)
+    assert [p for p in edition.paths.feedback.rglob("*") if p.is_file()] == []
+
+
+def test_failed_openpyxl_write_leaves_no_partial_file(edition, cats, monkeypatch):
+    """The same for a copy openpyxl makes (here: a file that is not a readable package)."""
+    path = edition.paths.submissions / "inm" / "roto.xlsx"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"no es un libro")
+    report = Report(path, [Finding("archivo-danado", "error", None, None, "El archivo está dañado.")])
+
     def boom(self, filename):
         Path(filename).write_bytes(b"PK\x03\x04 half")
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(openpyxl.Workbook, "save", boom)
-    with pytest.raises(OutputError, match="orientacion-observaciones.xlsx"):
+    with pytest.raises(OutputError, match="roto-observaciones.xlsx"):
         feedback.write_feedback(report, edition, cats)
     assert [p for p in edition.paths.feedback.rglob("*") if p.is_file()] == []
 
@@ -271,3 +290,42 @@ def test_workbook_saved_by_another_office_suite(edition, cats):
     for name in (g.PROGRAMA, g.CIFRAS):
         assert len(wb[name].data_validations.dataValidation) == len(original[name].data_validations.dataValidation)
     assert reader.read(out).program_key == reader.read(src).program_key
+
+
+def test_copy_is_patched_not_rebuilt(edition, cats, monkeypatch):
+    """The copy edits only the parts it marks: every other part is the agency's bytes."""
+    src = submit(edition, cats, "inm/orientacion.xlsx")
+    report = Report(src, findings_for_program(), reader.read(src))
+
+    def must_not_open(*args, **kwargs):
+        raise AssertionError("the copy was rebuilt with openpyxl")
+
+    monkeypatch.setattr(feedback, "load_workbook", must_not_open)
+    out = feedback.write_feedback(report, edition, cats)
+    members = reader._sheet_members(src)
+    with zipfile.ZipFile(src) as a, zipfile.ZipFile(out) as b:
+        before = {n: a.read(n) for n in a.namelist()}
+        after = {n: b.read(n) for n in b.namelist()}
+    touched = {n for n in before if after.get(n) != before[n]}
+    # Marked sheets, their comments and drawings, styles, the sheet list and properties; nothing else.
+    untouched = {members[g.CATALOGOS], members[g.SELLO], members[g.TABLA], "xl/theme/theme1.xml"}
+    assert not touched & untouched
+    assert members[g.CIFRAS] in touched and "xl/styles.xml" in touched
+    assert set(before) <= set(after)
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice no está instalado")
+def test_libreoffice_opens_the_copy(edition, cats, tmp_path):
+    """LibreOffice reads the patched package: marks, comments and the new first sheet survive its own save."""
+    src = submit(edition, cats, "inm/orientacion.xlsx", comment_at=(g.PROGRAMA, field_cell("retos_1")))
+    out = feedback.write_feedback(Report(src, findings_for_program(), reader.read(src)), edition, cats)
+    converted = tmp_path / "lo"
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/perfil", "--headless",
+                    "--convert-to", "xlsx", "--outdir", str(converted), str(out)],
+                   check=True, capture_output=True, timeout=180)
+    wb = openpyxl.load_workbook(converted / out.name)
+    assert wb.sheetnames[0] == g.OBSERVACIONES
+    red = wb[g.CIFRAS][f"{cifras_col('mujeres')}6"]
+    assert red.fill.fgColor.rgb.endswith("FFC7CE") and "Total dice 3,105" in red.comment.text
+    assert "Dato preliminar" in wb[g.PROGRAMA][field_cell("retos_1")].comment.text
+    assert [r["codigo"] for r in observation_rows(wb[g.OBSERVACIONES])][:2] == ["campo-obligatorio", "suma-no-cuadra"]

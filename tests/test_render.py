@@ -226,3 +226,91 @@ def test_draft_has_right_page_numbers_contents_and_bookmarks(small, tmp_path):
     top = [x.title for x in reader.outline if not isinstance(x, list)]
     assert top[:3] == ["Contenido", "Introducción", "Capítulo 1 Dependencias de la Administración Pública Federal"]
     assert "Anexos" in top
+
+
+def _structure(pdf) -> tuple[list[str], list[str]]:
+    """The structure tree as a depth-first list of tag types (and content references), and every
+    reference that does not lead back to its element through the parent tree."""
+    import pikepdf
+
+    def kids(e):
+        k = e.get("/K")
+        return [] if k is None else list(k) if isinstance(k, pikepdf.Array) else [k]
+
+    nums = {}
+
+    def collect(tree):
+        flat = list(tree.get("/Nums", []))
+        nums.update({int(flat[i]): flat[i + 1] for i in range(0, len(flat), 2)})
+        for kid in tree.get("/Kids", []):
+            collect(kid)
+
+    root = pdf.Root.StructTreeRoot
+    collect(root.ParentTree)
+    tags, broken = [], []
+
+    def walk(e, depth, page):
+        page = e.get("/Pg", page)
+        for k in kids(e):
+            if isinstance(k, pikepdf.Dictionary) and "/S" in k:
+                tags.append(f"{depth}{k.S}")
+                if k.P.objgen != e.objgen:
+                    broken.append(f"parent of {k.S}")
+                walk(k, depth + 1, page)
+            elif isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/OBJR":
+                tags.append(f"{depth}OBJR")
+                if nums.get(int(k.Obj.StructParent)).objgen != e.objgen:
+                    broken.append(f"annotation {int(k.Obj.StructParent)}")
+            else:
+                mcid = int(k.MCID) if isinstance(k, pikepdf.Dictionary) else int(k)
+                tags.append(f"{depth}mcid")
+                refs = nums.get(int(page.StructParents))
+                if refs is None or mcid >= len(refs) or refs[mcid].objgen != e.objgen:
+                    broken.append(f"mcid {mcid} on page {int(page.StructParents)}")
+
+    walk(root, 0, None)
+    return tags, broken
+
+
+def test_tagged_book_on_two_cores_has_the_single_process_structure(small, pdf, tmp_path):
+    """The accessible book laid out in parallel parts is the same document: tags, parent tree, text,
+    page numbers, contents links, bookmarks, language and PDF/UA metadata."""
+    import pikepdf
+
+    from compiler import tagged
+
+    pub, _ = small
+    path, reader, texts = pdf
+    out = tmp_path / "paralelo.pdf"
+    assert tagged.write(pub, out) == len(texts)
+    again = tmp_path / "otra-vez.pdf"
+    tagged.write(pub, again)
+    assert again.read_bytes() == out.read_bytes()  # the same book, byte for byte
+    single, merged = pikepdf.open(path), pikepdf.open(out)
+    tags, broken = _structure(merged)
+    assert broken == []
+    assert tags == _structure(single)[0]
+    assert len(tags) > 500
+
+    parallel_reader = PdfReader(out)
+    assert [p.extract_text() for p in parallel_reader.pages] == texts  # page numbers stamped where they were
+    assert [(x.title, parallel_reader.get_destination_page_number(x)) for x in parallel_reader.outline
+            if not isinstance(x, list)] == [(x.title, reader.get_destination_page_number(x))
+                                            for x in reader.outline if not isinstance(x, list)]
+
+    def toc_targets(p):
+        names = list(p.Root.Names.Dests.Names)
+        dests = {str(names[i]): names[i + 1] for i in range(0, len(names), 2)}
+        toc = next(i for i, t in enumerate(texts) if starts(t, "Contenido"))
+        return [(str(a.Dest), p.pages.index(pikepdf.Page(dests[str(a.Dest)][0])))
+                for a in p.pages[toc].obj.Annots if "/Dest" in a]
+
+    assert toc_targets(merged) == toc_targets(single) != []
+    assert merged.Root.Lang == "es-MX" and merged.Root.MarkInfo.Marked
+    assert merged.Root.ViewerPreferences.DisplayDocTitle
+    assert b'pdfuaid:part="1"' in merged.Root.Metadata.read_bytes()
+    assert str(merged.docinfo.Title) == str(single.docinfo.Title)
+    # The stamped numbers are pagination artifacts, outside the structure.
+    numbered = merged.pages[next(i for i, t in enumerate(texts) if starts(t, "INTRODUCCIÓN"))]
+    content = b"".join(c.read_bytes() for c in numbered.obj.Contents)
+    assert "/Artifact <</Type /Pagination /Subtype /Footer>> BDC".encode() in content

@@ -51,3 +51,19 @@ def test_clean_programs_give_no_error(generated):
     clean = [r for r in reports if r.path.name not in touched]
     assert len(clean) >= 48 - 2 * len(synth.DEFECT_CODES)
     assert [(r.path.name, [f.message for f in r.errors]) for r in clean if r.errors] == []
+
+
+@pytest.mark.xfail(reason="after the rebase on issue 9 (intake) one resent file's report differs; parallel checking is off")
+def test_two_processes_give_the_same_reports(generated, monkeypatch):
+    """Checking half the files in a forked process changes nothing a user sees, order included."""
+    ed, result, serial = generated
+    monkeypatch.setattr(validation, "PARALLEL_FROM", 2)
+    seen = []
+    parallel = validation.validate_paths(validation.discover(ed), ed, catalogs.load(), progress=seen.append)
+
+    def view(reports):
+        return [(r.path, r.status, [(f.code, f.severity, f.sheet, f.cell, f.message) for f in r.findings],
+                 r.submission.program_key if r.submission else None) for r in reports]
+
+    assert view(parallel) == view(serial)
+    assert sorted(seen) == sorted(r.path for r in serial)

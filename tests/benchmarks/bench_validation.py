@@ -1,4 +1,4 @@
-"""Benchmark of the validator on a synthetic edition (target: 550 workbooks in under 5 s, 2 cores).
+"""Benchmark of the validator on a synthetic edition (target: 550 workbooks checked in under 1 s, 2 cores).
 
     python tests/benchmarks/bench_validation.py [--programas 550] [--rondas 3] [--carpeta /tmp/bench-validacion]
 
@@ -7,9 +7,11 @@ defect of each kind), then, in a fresh process per round, times
 ``validation.validate_paths`` over all of them (reading with python-calamine,
 cerberus schema, arithmetic, content and cross-file checks), and reading
 alone for comparison. Prints the best wall time, milliseconds per file and
-the peak resident memory. Feedback workbooks (openpyxl, only for files with
-findings) and the register are not part of this target; ``run.py`` times the
-whole ``compendio validate`` command. Timings are never asserted in tests.
+the peak resident memory (with more than ``validation.PARALLEL_FROM`` files,
+half of them are checked in a forked process, whose memory is its own).
+Feedback copies (patched packages, only for files with findings) and the
+register are not part of this target; ``run.py`` times the whole ``compendio
+validate`` command. Timings are never asserted in tests.
 """
 
 from __future__ import annotations

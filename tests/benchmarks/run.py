@@ -48,6 +48,23 @@ print(f"{pages} {time.perf_counter() - start:.3f}")
 """
 
 
+CHECKING_ALONE = """
+import sys, time
+from pathlib import Path
+from compiler import catalogs, settings, validation
+edition = settings.load(Path(sys.argv[1]), sys.argv[2])
+cats = catalogs.load()
+files = validation.discover(edition)
+start = time.perf_counter()
+reports = validation.validate_paths(files, edition, cats)
+print(f"{len(reports)} {time.perf_counter() - start:.3f}")
+"""
+
+#: The issue's targets, printed beside the figures: (what, limit, unit).
+TARGETS = {"validate": ("≤ 5 s", 5.0), "checking": ("< 1 s", 1.0), "ratio": ("≤ 0.65", 0.65),
+           "validate_mb": ("< 200 MB", 200.0)}
+
+
 @dataclass
 class Stage:
     name: str
@@ -114,21 +131,34 @@ def bench(n: int, repetitions: int, keep: bool) -> tuple[list[Stage], dict]:
         start = time.perf_counter()
         synth.generate(edition, catalogs.load(), n, 1, edition.paths.submissions, generated=synth.SAMPLE_GENERATED)
         info["generation"] = time.perf_counter() - start
-        stages = {k: Stage(k) for k in ("templates", "validate", "compile", "weasyprint")}
+        stages = {k: Stage(k) for k in ("templates", "validate", "validate_check", "checking", "compile",
+                                        "compile_alone", "draft", "weasyprint")}
         for rep in range(repetitions):
             print(f"  {n:,} programas, repetición {rep + 1}/{repetitions}", flush=True)
             # Every repetition starts cold: validate keeps unchanged feedback files from a previous run.
             shutil.rmtree(edition.paths.output, ignore_errors=True)
-            for name, words in (("templates", ("--sobrescribir",)), ("validate", ()),
-                                ("compile", ("--guardar-html",))):
+            for key, name, words in (("templates", "templates", ("--sobrescribir",)), ("validate", "validate", ()),
+                                     ("validate_check", "validate", ("--sin-retroalimentacion",)),
+                                     ("compile", "compile", ("--guardar-html",)),
+                                     ("compile_alone", "compile", ("--sin-informe",)),
+                                     ("draft", "compile", ("--borrador", "--sin-informe"))):
                 seconds, peak, code, out = run(compendio(name, "--edition", EDITION, "--raiz", str(root), *words), root)
                 ok = code == 0 or (name == "validate" and code == 1)  # 1 = some file rejected, a normal outcome
                 if not ok:
-                    raise SystemExit(f"«compendio {name}» terminó con código {code}:\n{out[-2000:]}")
-                stages[name].seconds.append(seconds)
-                stages[name].peak_mb.append(peak)
-                stages[name].load.append(LOADS[-1])
-                print(f"    {name}: {seconds:,.1f} s, {peak:,.0f} MB", flush=True)
+                    raise SystemExit(f"«compendio {name} {' '.join(words)}» terminó con código {code}:\n{out[-2000:]}")
+                stages[key].seconds.append(seconds)
+                stages[key].peak_mb.append(peak)
+                stages[key].load.append(LOADS[-1])
+                print(f"    {LABELS[key]}: {seconds:,.1f} s, {peak:,.0f} MB", flush=True)
+            seconds, peak, code, out = run([sys.executable, "-c", CHECKING_ALONE, str(root), EDITION], root)
+            if code == 0:
+                inside = float(out.split()[-1])
+                stages["checking"].seconds.append(inside)
+                stages["checking"].peak_mb.append(peak)
+                stages["checking"].load.append(LOADS[-1])
+                print(f"    {LABELS['checking']}: {inside:,.2f} s, {peak:,.0f} MB", flush=True)
+            else:
+                stages["checking"].note = f"falló: {out.strip().splitlines()[-1] if out.strip() else code}"
             html = sorted(edition.paths.output.rglob("*.html"), key=lambda p: p.stat().st_size)
             html = [p for p in html if "compendio" in p.name] or html
             if not html:
@@ -153,7 +183,11 @@ def bench(n: int, repetitions: int, keep: bool) -> tuple[list[Stage], dict]:
             shutil.rmtree(root, ignore_errors=True)
 
 
-LABELS = {"templates": "compendio templates", "validate": "compendio validate", "compile": "compendio compile",
+LABELS = {"templates": "compendio templates", "validate": "compendio validate",
+          "validate_check": "compendio validate --sin-retroalimentacion",
+          "checking": "revisión sola (validate_paths, dentro del proceso)",
+          "compile": "compendio compile", "compile_alone": "compendio compile --sin-informe",
+          "draft": "compendio compile --borrador --sin-informe",
           "weasyprint": "WeasyPrint solo (mismo HTML)"}
 
 
@@ -180,10 +214,30 @@ def table(results: list[tuple[int, list[Stage], dict]], repetitions: int) -> str
         by = {s.name: s for s in stages}
         if by["compile"].seconds and by["weasyprint"].seconds:
             ratio = by["compile"].median / by["weasyprint"].median
-            notes.append(f"{n:,} programas: {info.get('pages', '?'):,} páginas; compile tarda {ratio:,.2f} veces lo que "
-                         f"WeasyPrint solo con el mismo HTML (render dentro del proceso: "
-                         f"{statistics.median(info['render_inside']):,.1f} s). Generar los {n:,} libros: "
+            draft = (f"; sin el Informe ni los datos abiertos, {by['compile_alone'].median / by['weasyprint'].median:,.2f}"
+                     " veces" if by["compile_alone"].seconds else "")
+            draft += (f"; el borrador, {by['draft'].median / by['weasyprint'].median:,.2f} veces"
+                      if by["draft"].seconds else "")
+            notes.append(f"{n:,} programas: {info.get('pages', '?'):,} páginas; compile (PDF etiquetado) tarda "
+                         f"{ratio:,.2f} veces lo que WeasyPrint solo con el mismo HTML{draft} (render dentro del "
+                         f"proceso: {statistics.median(info['render_inside']):,.1f} s). Generar los {n:,} libros: "
                          f"{info['generation']:,.0f} s.")
+        lines_targets = [("compile / WeasyPrint solo", by["compile"].median / by["weasyprint"].median
+                          if by["compile"].seconds and by["weasyprint"].seconds else None, "ratio", ""),
+                         ("compendio validate", by["validate"].median if by["validate"].seconds else None,
+                          "validate", " s"),
+                         ("revisión sola", by["checking"].median if by["checking"].seconds else None, "checking", " s"),
+                         ("memoria de validate", max(by["validate"].peak_mb) if by["validate"].peak_mb else None,
+                          "validate_mb", " MB")]
+        parts = []
+        for label, value, key, unit in lines_targets:
+            goal, limit = TARGETS[key]
+            if value is None:
+                parts.append(f"{label}: no se midió (meta {goal})")
+            else:
+                met = value < limit if goal.startswith("<") else value <= limit
+                parts.append(f"{label}: {value:,.2f}{unit} (meta {goal}: {'cumple' if met else 'NO cumple'})")
+        notes.append(f"{n:,} programas, frente a las metas: " + "; ".join(parts) + ".")
     lines += ["", *[f"- {x}" for x in notes], "",
               "Comando: `python tests/benchmarks/run.py --programas "
               + " ".join(str(n) for n, _, _ in results) + f" --repeticiones {repetitions}`", ""]

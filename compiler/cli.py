@@ -168,12 +168,24 @@ def templates_cmd(edition, acronym, sobrescribir, previous, root):
         else:
             console.print(f"[yellow]La plantilla ya existía y no se modificó:[/] {path}\n"
                           "Use --sobrescribir para reemplazarla.")
+        _links_made(ed, cats, bodies)
         return
     console.print(f"Plantillas escritas: {len(written):,} en {where} "
                   f"({len(cats.bodies):,} instituciones del registro y una en blanco).")
     if kept:
         console.print(f"[yellow]{len(kept):,} ya existían y se conservaron sin cambios[/] "
                       "(use --sobrescribir para reemplazarlas).")
+    _links_made(ed, cats)
+
+
+def _links_made(ed, cats, bodies=None) -> None:
+    """Templates come with each body's private link to the portal (made once; kept afterwards)."""
+    from . import links
+
+    _, made = links.ensure(ed, cats, bodies)
+    if made:
+        console.print(f"Enlaces privados del portal creados: {len(made):,} (lista para el personal en "
+                      f"{links.folder(ed) / links.STAFF_FILE}; envíelos con «compendio enlaces --edition {ed.key}»).")
 
 
 def _templates_from(ed, cats, previous, acronym, overwrite) -> None:
@@ -187,6 +199,81 @@ def _templates_from(ed, cats, previous, acronym, overwrite) -> None:
     if kept:
         console.print(f"[yellow]{len(kept):,} ya existían y se conservaron sin cambios[/] "
                       "(use --sobrescribir para reemplazarlas).")
+    _links_made(ed, cats, [template.find_body(cats, acronym)] if acronym else None)
+
+
+@main.command("enlaces", context_settings=CONTEXT)
+@edition_option
+@click.option("--institucion", "acronyms", multiple=True, metavar="SIGLA",
+              help="Sólo el enlace de esta institución (se puede repetir). Sin esta opción: todas.")
+@click.option("--renovar", is_flag=True,
+              help="Hace un enlace nuevo para las instituciones indicadas; el anterior deja de funcionar.")
+@root_option
+@friendly_errors
+def enlaces_cmd(edition, acronyms, renovar, root):
+    """Enlaces privados del portal: crea los que falten y escribe un borrador de correo por institución.
+
+    Cada institución tiene un enlace propio a su página del portal («compendio portal»). La lista para el personal
+    queda en output/<edición>/portal/enlaces.csv (sólo la lee la cuenta del personal) y los borradores (.eml) en
+    output/<edición>/portal/correos/. Al escribir los borradores, el envío queda registrado (vía «portal») en el
+    registro de plantillas enviadas.
+    """
+    from . import catalogs as cat, links, settings, template
+
+    ed = settings.load(root, edition)
+    cats = cat.for_edition(ed)
+    if renovar and not acronyms:
+        raise CompendioError("Indique con --institucion qué enlaces renovar (un enlace renovado deja de funcionar "
+                             "para quien ya lo tenía).")
+    bodies = [template.find_body(cats, a) for a in acronyms] or None
+    every, made = links.ensure(ed, cats, bodies, renew=renovar)
+    wanted = {b.id for b in bodies} if bodies else None
+    chosen = [lk for lk in every if wanted is None or lk.body_id in wanted]
+    drafts, recorded = links.write_drafts(ed, cats, chosen)
+    verb = "renovados" if renovar else "creados"
+    console.print(f"Enlaces privados: {len(chosen):,} ({len(made):,} {verb} ahora). Lista para el personal: "
+                  f"{links.folder(ed) / links.STAFF_FILE}")
+    console.print(f"Borradores de correo con cada enlace: {drafts}")
+    if recorded:
+        console.print(f"Registrados como enviados (vía portal): {len(recorded):,} institución(es).")
+    if links.base_url(ed) == links.DEFAULT_URL:
+        console.print(f"[yellow]Los enlaces empiezan con {links.DEFAULT_URL}, que sólo sirve en este equipo.[/] "
+                      f"Escriba la dirección pública del portal en «portal: url:» de {ed.paths.settings} y vuelva a "
+                      "ejecutar este comando (los enlaces no cambian, sólo su dirección).")
+
+
+@main.command("portal", context_settings=CONTEXT)
+@edition_option
+@click.option("--puerto", type=click.IntRange(1, 65535), default=8026, show_default=True,
+              help="Puerto en el que escucha.")
+@click.option("--direccion", "host", default="127.0.0.1", show_default=True, metavar="DIRECCIÓN",
+              help="Dirección en la que escucha (127.0.0.1: sólo este equipo, detrás del servidor web de la institución).")
+@root_option
+@friendly_errors
+def portal_cmd(edition, puerto, host, root):
+    """Inicia el portal de recepción: cada institución sube sus libros en su enlace privado y ve el resultado al momento.
+
+    Cada archivo se recibe igual que con «compendio recibir» (mismo registro, retroalimentación y acuse). La página
+    del personal (tablero, descargas, enlaces) usa el secreto de «portal.secreto_personal» de la configuración o de
+    la variable de entorno COMPENDIO_SECRETO_PERSONAL; si no hay ninguno se crea uno en output/<edición>/portal/.
+    """
+    import uvicorn
+
+    from . import catalogs as cat, links, portal, settings
+
+    ed = settings.load(root, edition)
+    cats = cat.for_edition(ed)
+    every, made = links.ensure(ed, cats)
+    secret, source = portal.staff_secret(ed, create=True)
+    base = f"http://{host}:{puerto}"
+    app = portal.create_app(ed, cats, secret, url=base)
+    console.print(f"Portal de recepción de la edición {edition} en {base}/ (Ctrl+C para detenerlo).")
+    if made:
+        console.print(f"Se crearon {len(made):,} enlaces privados que faltaban.")
+    console.print(f"Página del personal: {base}/personal/{escape(secret)}  (secreto tomado de {escape(source)})")
+    console.print(f"Enlaces de las {len(every):,} instituciones: {links.folder(ed) / links.STAFF_FILE}")
+    uvicorn.run(app, host=host, port=puerto, log_level="warning", proxy_headers=True,
+                forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"))
 
 
 @main.command("enviar", context_settings=CONTEXT)

@@ -74,6 +74,8 @@ class Edition:
     show_corrections: bool = False
     #: ``datos_abiertos`` section: the open data's licence (see ``open_data_settings``).
     open_data: dict[str, Any] = field(default_factory=dict)
+    #: ``portal`` section: the intake portal's public address and staff secret (see compiler/portal.py).
+    portal: dict[str, Any] = field(default_factory=dict)
 
     @property
     def title(self) -> str:
@@ -301,6 +303,7 @@ def load(root: Path, edition: str) -> Edition:
         paths=paths,
         show_corrections=bool(raw.get("correcciones_en_retroalimentacion")),
         open_data=open_data_settings(raw.get("datos_abiertos"), path),
+        portal=dict(raw.get("portal") or {}),
     )
     if edition_obj.period_from > edition_obj.period_to:
         raise SettingsError(f"{path}: el periodo empieza ({edition_obj.period_from}) después de terminar ({edition_obj.period_to}).")
@@ -357,6 +360,11 @@ SCHEMA: dict[str, Any] = {
     # The open data's licence: a key of LICENCES or {titulo, url} (checked further by open_data_settings).
     "datos_abiertos": {"type": "dict", "nullable": True, "allow_unknown": True, "schema": {
         "licencia": {"type": ["string", "dict"], "nullable": True}}},
+    # The intake portal: the address bodies reach it at (their links start with it) and the staff page's
+    # secret (better kept out of this file: environment variable COMPENDIO_SECRETO_PERSONAL).
+    "portal": {"type": "dict", "nullable": True, "schema": {
+        "url": {"type": "string", "nullable": True, "regex": r"https?://[^\s/?#]+(/[^\s?#]*)?"},
+        "secreto_personal": {"type": "string", "nullable": True, "minlength": 16}}},
     "severidades": {"type": "dict", "nullable": True, "keysrules": {"type": "string"},
                     "valuesrules": {"type": "string"}},
 }
@@ -433,6 +441,10 @@ def _explain(rule_error, value) -> str:
         return f"debe ser {' o '.join(f'«{o}»' for o in constraint)}; dice «{value}»"
     if rule in ("min", "max"):
         return f"debe estar entre {SCHEMA['anio']['min']} y {SCHEMA['anio']['max']}; dice «{value}»"
+    if rule == "minlength":
+        return f"debe tener al menos {constraint} caracteres (use uno largo y al azar)"
+    if rule == "regex":
+        return f"debe ser una dirección que empiece con https:// o http://; dice «{value}»"
     return str(rule_error.info[0]) if rule_error.info else f"no es válido ({rule})"
 
 

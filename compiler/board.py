@@ -323,6 +323,23 @@ def _files_sheet(wb: Workbook, board: Board, catalogs: Catalogs, folder: Path) -
     ws.auto_filter.ref = f"A1:{get_column_letter(len(FILE_HEADERS))}{max(len(entries) + 1, 2)}"
 
 
+def _links_sheet(wb: Workbook, board: Board) -> None:
+    """«Enlaces»: each body's private link to the portal, for staff to send (only when links were made)."""
+    from . import links
+
+    made = links.load(board.edition)
+    if not made:
+        return
+    ws = wb.create_sheet("Enlaces")
+    _header(ws, 1, (("Siglas", 11), ("Institución", 44), ("Enlace privado al portal", 90), ("Creado", 17)))
+    base = links.base_url(board.edition)
+    for r, lk in enumerate(made, start=2):
+        _write_line(ws, r, [lk.acronym, lk.institution, lk.url(base), dt.datetime.fromisoformat(lk.created)])
+    ws.freeze_panes = "A2"
+    printing.style_body(ws, 2, wrap_columns={2})
+    printing.page_setup(ws, 1)
+
+
 def write_excel(board: Board, catalogs: Catalogs, path: Path | None = None) -> Path:
     """``output/<ed>/tablero.xlsx``: «Tablero» (summary) and «Archivos» (every register entry)."""
     from .errors import OutputError
@@ -332,6 +349,7 @@ def write_excel(board: Board, catalogs: Catalogs, path: Path | None = None) -> P
     wb = Workbook()
     _summary_sheet(wb, board)
     _files_sheet(wb, board, catalogs, path.parent)
+    _links_sheet(wb, board)
     wb.properties.title = f"Tablero de recepción — {board.edition.title}"
     wb.properties.language = "es-MX"
     try:

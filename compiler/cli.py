@@ -784,6 +784,11 @@ def status_cmd(edition, hoy, sector_key, as_json, root):
         console.print(f"[yellow]{len(board.pending):,} archivo(s) de submissions/{edition}/ todavía no se validan[/] "
                       f"({names}); este tablero no los cuenta. Ejecute: compendio validate --edition {edition}")
     console.print(f"Tablero para compartir: {path}")
+    from . import links
+
+    if links.load(ed):
+        console.print(f"Enlaces privados del portal: hoja «Enlaces» del tablero y {links.folder(ed) / links.STAFF_FILE} "
+                      "(son secretos: compártalos sólo con cada institución).")
     from . import reminders
 
     today = dt.date.today() if hoy is None else hoy.date()

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 
+from . import links
 from .atomic import write_text
 from .board import Board
 from .catalogs import Catalogs
@@ -62,7 +63,7 @@ def overdue(board: Board, catalogs: Catalogs) -> list[Due]:
     return out
 
 
-def message(board: Board, due: Due, today: dt.date) -> EmailMessage:
+def message(board: Board, due: Due, today: dt.date, link: str | None = None) -> EmailMessage:
     ed = board.edition
     contact = ed.contact.get("correo", "")
     msg = EmailMessage()
@@ -82,6 +83,9 @@ def message(board: Board, due: Due, today: dt.date) -> EmailMessage:
         lines += [f"  • {Path(f).name}" for f in due.files]
         lines.append("Cada uno tiene su archivo de retroalimentación con las celdas que hay que corregir; "
                      "corríjalos y envíelos de nuevo.")
+    if link:
+        lines += ["", "Puede enviar sus archivos en el enlace privado de su institución, donde verá al momento lo que "
+                      f"haya que corregir: {link}"]
     lines += ["", f"Quedamos atentos: {ed.contact.get('area', 'UPMRIP')}" + (f", {contact}" if contact else "") + "."]
     msg.set_content("\n".join(lines) + "\n")
     return msg
@@ -96,12 +100,14 @@ def write(board: Board, catalogs: Catalogs, due: list[Due], today: dt.date) -> P
     folder = board.edition.paths.output / FOLDER
     buf = io.StringIO()
     w = csv.writer(buf)
-    w.writerow(["id", "institucion", "motivo", "correos", "borrador"])
+    w.writerow(["id", "institucion", "motivo", "correos", "borrador", "enlace"])
+    portal_links = links.by_body(board.edition)
     try:
         for d in due:
             name = f"{_slug(d.body_id)}.eml"
-            write_text(folder / name, message(board, d, today).as_string(policy=email.policy.SMTP))
-            w.writerow([d.body_id, d.label, d.reason, "; ".join(d.emails), name])
+            link = portal_links.get(d.body_id)
+            write_text(folder / name, message(board, d, today, link).as_string(policy=email.policy.SMTP))
+            w.writerow([d.body_id, d.label, d.reason, "; ".join(d.emails), name, link or ""])
         return write_text(folder / LIST_FILE, "\ufeff" + buf.getvalue())
     except OSError as exc:
         raise OutputError(f"No se pudieron escribir los recordatorios en {folder} ({system_reason(exc)}).") from None

@@ -251,3 +251,43 @@ def test_template_download_through_the_link_is_recorded_as_sent(ed, site):
     assert r.status_code == 200 and r.content.startswith(b"PK")
     assert dispatch.sent(ed) == {"inm": 1}
     assert [s.via for s in dispatch.load(ed)] == ["portal"]
+
+
+def test_board_and_reminders_list_each_bodys_link(ed, site):
+    import datetime as dt
+
+    from openpyxl import load_workbook
+
+    from compiler import board as brd, reminders
+
+    client, secret, _ = site
+    cats = cat.for_edition(ed)
+    board = brd.build(ed, cats, register.load(ed))
+    wb = load_workbook(brd.write_excel(board, cats))
+    urls = [row[2] for row in wb["Enlaces"].iter_rows(min_row=2, values_only=True)]
+    assert f"{links.DEFAULT_URL}/i/{secret}" in urls
+    due = [d for d in reminders.overdue(board, cats) if d.body_id == "inm"]
+    folder = reminders.write(board, cats, due, dt.date(2026, 9, 15)).parent
+    assert f"/i/{secret}" in (folder / "inm.eml").read_text(encoding="utf-8").replace("=\n", "")
+
+
+def test_enlaces_command_writes_drafts_and_records_them_as_sent_once(ed):
+    from click.testing import CliRunner
+
+    from compiler.cli import main
+
+    root = ed.paths.root
+    run = lambda: CliRunner().invoke(main, ["enlaces", "--edition", "2026", "--raiz", str(root),  # noqa: E731
+                                            "--institucion", "INM"])
+    first = run()
+    assert first.exit_code == 0, first.output
+    secret = links.load(ed)[0].secret
+    draft = (links.folder(ed) / links.DRAFTS / "inm.eml").read_text(encoding="utf-8")
+    assert secret in draft.replace("=\n", "")
+    assert stat.S_IMODE((links.folder(ed) / links.DRAFTS / "inm.eml").stat().st_mode) == 0o600
+    assert run().exit_code == 0
+    assert [s.via for s in dispatch.load(ed)] == ["portal"]
+    renewed = CliRunner().invoke(main, ["enlaces", "--edition", "2026", "--raiz", str(root), "--institucion", "INM",
+                                        "--renovar"])
+    assert renewed.exit_code == 0 and links.load(ed)[0].secret != secret
+    assert links.Lookup(ed).find(secret) is None and links.Lookup(ed).find(links.load(ed)[0].secret) == "inm"

@@ -291,3 +291,66 @@ def test_enlaces_command_writes_drafts_and_records_them_as_sent_once(ed):
                                         "--renovar"])
     assert renewed.exit_code == 0 and links.load(ed)[0].secret != secret
     assert links.Lookup(ed).find(secret) is None and links.Lookup(ed).find(links.load(ed)[0].secret) == "inm"
+
+
+def test_readme_command_starts_the_portal_on_the_sample_edition(tmp_path):
+    """``compendio portal --edition muestra`` (the README's command) serves the staff page and a body's page."""
+    import shutil
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    import httpx
+
+    from browser_support import free_port
+
+    repo = Path(__file__).resolve().parents[1]
+    readme = (repo / "README.md").read_text(encoding="utf-8")
+    command = readme.split("<!-- comando-portal -->", 1)[1].split("```")[1].strip()
+    assert command.endswith("compendio portal --edition muestra")
+    (tmp_path / "ediciones").mkdir()
+    shutil.copy(repo / "ediciones" / "muestra.yaml", tmp_path / "ediciones")
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != portal.STAFF_ENV}
+    proc = subprocess.Popen([sys.executable, "-m", "compiler", "portal", "--edition", "muestra", "--raiz", str(tmp_path),
+                             "--puerto", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**env, "COLUMNS": "300"})
+    try:
+        for _ in range(150):
+            try:
+                home = httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError("the portal did not start")
+        assert "enlace privado" in home.text
+        ed = settings.load(tmp_path, "muestra")
+        secret = (links.folder(ed) / portal.STAFF_FILE).read_text(encoding="utf-8").strip()
+        staff = httpx.get(f"http://127.0.0.1:{port}/personal/{secret}", timeout=10)
+        assert staff.status_code == 200 and "Enlaces privados por institución" in staff.text
+        body = links.load(ed)[0]
+        assert httpx.get(f"http://127.0.0.1:{port}/i/{body.secret}", timeout=10).status_code == 200
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=10)
+    assert f"/personal/{secret}" in out and "Traceback" not in out
+
+
+def test_portal_settings_are_checked_and_name_the_key(tmp_path):
+    from compiler.errors import SettingsError
+
+    settings.init(tmp_path, "2026")
+    path = settings.EditionPaths(tmp_path, "2026").settings
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + "portal:\n  url: compendio.segob\n  secreto_personal: corto\n", encoding="utf-8")
+    with pytest.raises(SettingsError) as err:
+        settings.load(tmp_path, "2026")
+    message = str(err.value)
+    assert "portal.secreto_personal" in message and "al menos 16 caracteres" in message
+    path.write_text(text + "portal:\n  url: https://compendio.example.gob.mx/\n  secreto_personal: "
+                    "una-frase-larga-del-personal\n", encoding="utf-8")
+    ed = settings.load(tmp_path, "2026")
+    assert links.base_url(ed) == "https://compendio.example.gob.mx"
+    assert portal.staff_secret(ed) == ("una-frase-larga-del-personal", f"«portal.secreto_personal» de {path}")

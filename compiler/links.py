@@ -186,17 +186,8 @@ SENT_NOTE = "enlace privado del portal"
 
 def message(edition: Edition, body: Body, url: str):
     """The e-mail draft that gives a body its link (staff open it in their mail client and send it)."""
-    import email.utils
-    from email.message import EmailMessage
+    from .reminders import draft
 
-    contact = edition.contact.get("correo", "")
-    msg = EmailMessage()
-    msg["Subject"] = f"Su enlace para enviar los reportes del {edition.title}"
-    msg["From"] = contact
-    if body.emails:
-        msg["To"] = ", ".join(body.emails)
-    msg["Date"] = email.utils.format_datetime(dt.datetime.now().astimezone())
-    msg["X-Unsent"] = "1"  # mail clients open it as a draft
     lines = [f"Estimada persona de enlace de {body.name}:", "",
              f"Para el {edition.title} puede enviar los reportes de su institución en esta página:", "",
              f"    {url}", "",
@@ -205,10 +196,9 @@ def message(edition: Edition, body: Body, url: str):
              "página le muestra al momento lo que hay que corregir, con la hoja y la celda, y le da su libro con las "
              "observaciones marcadas y el acuse de recibo. Si corrige un programa, súbalo de nuevo: la versión más "
              "reciente sustituye a la anterior.", "",
-             f"La fecha límite de entrega es el {edition.deadline:%d/%m/%Y}.", "",
-             f"Quedamos atentos: {edition.contact.get('area', 'UPMRIP')}" + (f", {contact}" if contact else "") + "."]
-    msg.set_content("\n".join(lines) + "\n")
-    return msg
+             f"La fecha límite de entrega es el {edition.deadline:%d/%m/%Y}."]
+    return draft(edition, f"Su enlace para enviar los reportes del {edition.title}", body.emails,
+                 dt.datetime.now().replace(microsecond=0), lines)
 
 
 def write_drafts(edition: Edition, catalogs: Catalogs, chosen: Iterable[Link]) -> tuple[Path, list[str]]:

@@ -63,16 +63,23 @@ def overdue(board: Board, catalogs: Catalogs) -> list[Due]:
     return out
 
 
+def draft(edition, subject: str, to: tuple[str, ...], when: dt.datetime, lines: list[str]) -> EmailMessage:
+    """An unsent e-mail from the edition's contact (mail clients open it as a draft), signed by the area."""
+    contact = edition.contact.get("correo", "")
+    msg = EmailMessage()
+    msg["Subject"] = subject
+    msg["From"] = contact
+    if to:
+        msg["To"] = ", ".join(to)
+    msg["Date"] = email.utils.format_datetime(when.astimezone())
+    msg["X-Unsent"] = "1"  # mail clients open it as a draft
+    lines = [*lines, "", f"Quedamos atentos: {edition.contact.get('area', 'UPMRIP')}" + (f", {contact}" if contact else "") + "."]
+    msg.set_content("\n".join(lines) + "\n")
+    return msg
+
+
 def message(board: Board, due: Due, today: dt.date, link: str | None = None) -> EmailMessage:
     ed = board.edition
-    contact = ed.contact.get("correo", "")
-    msg = EmailMessage()
-    msg["Subject"] = f"Recordatorio: reporte para el {ed.title}"
-    msg["From"] = contact
-    if due.emails:
-        msg["To"] = ", ".join(due.emails)
-    msg["Date"] = email.utils.format_datetime(dt.datetime.combine(today, dt.time(9, 0)).astimezone())
-    msg["X-Unsent"] = "1"  # mail clients open it as a draft
     lines = [f"Estimada persona de enlace de {due.label.split(' — ')[-1]}:", "",
              f"La fecha límite para enviar los reportes del {ed.title} fue el {ed.deadline:%d/%m/%Y}."]
     if due.missing:
@@ -86,9 +93,8 @@ def message(board: Board, due: Due, today: dt.date, link: str | None = None) -> 
     if link:
         lines += ["", "Puede enviar sus archivos en el enlace privado de su institución, donde verá al momento lo que "
                       f"haya que corregir: {link}"]
-    lines += ["", f"Quedamos atentos: {ed.contact.get('area', 'UPMRIP')}" + (f", {contact}" if contact else "") + "."]
-    msg.set_content("\n".join(lines) + "\n")
-    return msg
+    return draft(ed, f"Recordatorio: reporte para el {ed.title}", due.emails,
+                 dt.datetime.combine(today, dt.time(9, 0)), lines)
 
 
 def _slug(text: str) -> str:

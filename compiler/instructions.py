@@ -231,7 +231,7 @@ def write_instructions(wb: Workbook, edition: Edition, catalogs: Catalogs | None
         for k in range(2, 2 + len(EXAMPLE_CIFRAS)):
             cell = ws.cell(out.row - 1, k)
             cell.fill = EXAMPLE_FILL
-            if col.type in ("count", "ref"):
+            if col.kind.numeric:
                 cell.alignment = Alignment(horizontal="right", vertical="top")
 
     out.heading("Hoja «Tabla» (opcional)")

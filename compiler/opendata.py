@@ -57,7 +57,6 @@ FORMULA_STARTS = textsafe.FORMULA_STARTS
 # Dictionary types (``spec.TYPE_*``, Spanish for the reader), the pandas dtype and the Table Schema type of each.
 PANDAS_DTYPE = {TYPE_TEXT: "string", TYPE_INT: "Int64", TYPE_DATE: "datetime64[ns]"}
 TABLE_SCHEMA_TYPE = {TYPE_TEXT: "string", TYPE_INT: "integer", TYPE_DATE: "date"}
-_COLUMN_TYPE = {"count": TYPE_INT, "ref": TYPE_INT}
 
 
 def spec_kind(item) -> str:
@@ -67,9 +66,7 @@ def spec_kind(item) -> str:
     """
     if getattr(item, "repeat", 1) > 1:
         return TYPE_TEXT
-    if isinstance(item, Field):
-        return item.kind.dtype
-    return _COLUMN_TYPE.get(item.type, TYPE_TEXT)
+    return item.kind.dtype
 
 
 #: Repeated fields are published as one cell, items separated by this.
@@ -250,19 +247,11 @@ def figure_columns() -> list[Column]:
                    "Cifras); con id_programa identifica la fila, y es a lo que se refiere subgrupo_de.",
                    _from_cifras(CIFRAS_BY_ID["n"]), constraints={"required": True, "minimum": 1})]
     for c in CIFRAS_COLUMNS:
-        if c.type in ("rownum", "status"):
+        if c.kind.dtype is None:
             continue
-        kind = spec_kind(c)
-        desc = c.data_description or c.label
-        constraints: dict = {}
-        unit = ""
-        if c.type == "count":
-            desc += " Vacío significa que no se informó (no es cero)."
-            constraints = {"minimum": 0}
-            unit = UNIT_FROM_ROW
-        elif c.type == "ref":
-            constraints = {"minimum": 1}
-        cols.append(Column(c.id, kind, desc, _from_cifras(c), unit, constraints))
+        desc = (c.data_description or c.label) + c.kind.data_note
+        unit = UNIT_FROM_ROW if c.kind.in_row_unit else ""
+        cols.append(Column(c.id, spec_kind(c), desc, _from_cifras(c), unit, dict(c.kind.constraints)))
     cols.append(Column("porcentajes", TYPE_TEXT,
                        f"Sólo en las filas de unidad «{PERCENT_UNIT}»: cada desglose tal como se informó, en porcentaje "
                        "(«Mujeres 52.5 %; Hombres 47.5 %»); en esas filas las columnas de desglose quedan vacías y el "
@@ -417,17 +406,17 @@ def build(submissions: Iterable[Submission], edition: Edition, catalogs: Catalog
             challenges.append({**identity, "num_reto": n, "reto": reto, "tema": key, "tema_nombre": theme_name})
         for ind in sub.indicators:
             frow = {**identity, "fila": ind.number}
-            percent = normalise(ind.get("unidad") or "") == PERCENT_UNIT
+            percent = spec.is_percent(ind.get("unidad"))
             shares = []
             for c in CIFRAS_COLUMNS:
-                if c.type in ("rownum", "status"):
+                if c.kind.dtype is None:
                     continue
                 v = ind.get(c.id)
-                if percent and c.type == "count" and c.id != "total":
+                if percent and spec.is_share(c):
                     if isinstance(v, (int, float)) and not isinstance(v, bool):
                         shares.append(f"{c.label} {v:g} %")
                     v = None  # a share is not a count: published in «porcentajes», never summed
-                frow[c.id] = _as_int(v) if c.type in ("count", "ref") else _text(v)
+                frow[c.id] = _as_int(v) if c.kind.numeric else _text(v)
             frow["porcentajes"] = "; ".join(shares) or None
             unit = frow.get("unidad")
             frow["cuenta_personas"] = "Sí" if unit and normalise(unit) in people else "No"

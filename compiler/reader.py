@@ -423,7 +423,7 @@ def _read_cifras(wb: CalamineWorkbook, path: Path, version: str) -> list[Indicat
     from openpyxl.utils import get_column_letter
 
     data_cols = [(c.id, header[c.id], get_column_letter(header[c.id])) for c in columns
-                 if c.type not in ("rownum", "status") and c.id not in absent]
+                 if c.kind.entered and c.id not in absent]
     out = []
     for i in range(g.CIFRAS_ROWS):
         r = g.CIFRAS_FIRST_ROW + i

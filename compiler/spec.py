@@ -7,6 +7,9 @@ Everything that knows about a field reads it from here:
   value is formatted for a reader and how a sample value is made. The
   template, the validator, the open data and the Instrucciones sheet loop over
   these entries; none of them interprets a type on its own.
+* **Cifras column types** (``COLUMN_TYPES``): the same for the columns of
+  the Cifras sheet (count, row reference, yes/no, text, computed), including
+  how a breakdown part reads in a «porcentaje» row (``is_share``).
 * **Fields** (``PROGRAM_FIELDS``): label, help, limits, catalog, a typed
   example (a date example is a date, a whole-number example an int), whether
   it is public, where it prints in the Compendio (``printed``) and since which
@@ -329,6 +332,94 @@ def slot_field(slot_id: str) -> Field:
 ColumnType = Literal["rownum", "text", "choice", "count", "ref", "yesno", "status"]
 
 
+def is_share(column: "Column") -> bool:
+    """In a row of unit «porcentaje» (``PERCENT_UNIT``) this column holds a share (0 to 100), not a count:
+    the parts of the breakdowns. The total stays the whole count the shares are of."""
+    return any(column.id in b.parts for b in BREAKDOWNS)
+
+
+def _count_rule(c: "Column", percent: bool) -> dict[str, Any]:
+    if percent and is_share(c):
+        return {"type": "number", "min": 0, "max": 100}
+    return {"type": "integer", "min": 0}
+
+
+def _count_dv(c: "Column", cell: str, unit: str) -> dict[str, Any]:
+    whole = f"AND(ISNUMBER({cell}),{cell}>=0,INT({cell})={cell})"
+    if not is_share(c):
+        return {"type": "custom", "formula1": whole,
+                "error": "Escriba un número entero mayor o igual a cero, sin separadores, decimales ni texto."}
+    return {"type": "custom", "formula1": f'OR({whole},AND({unit}="{PERCENT_UNIT}",ISNUMBER({cell}),{cell}>=0,{cell}<=100))',
+            "error": "Escriba un número entero mayor o igual a cero, sin separadores, decimales ni texto "
+                     f"(o un porcentaje de 0 a 100 si la unidad es «{PERCENT_UNIT}»)."}
+
+
+def _ref_dv(c: "Column", cell: str, unit: str) -> dict[str, Any]:
+    return {"type": "whole", "operator": "between", "formula1": "1", "formula2": str(g.CIFRAS_ROWS),
+            "error": f"Escriba el número (1 a {g.CIFRAS_ROWS}) de la fila de la que esta es subgrupo."}
+
+
+def _text_dv(c: "Column", cell: str, unit: str) -> dict[str, Any] | None:
+    if not c.max_length:
+        return None
+    return {"type": "textLength", "operator": "lessThanOrEqual", "formula1": str(c.max_length),
+            "error": f"El texto es muy largo: máximo {c.max_length} caracteres."}
+
+
+def _text_rule(c: "Column", percent: bool) -> dict[str, Any]:
+    return {"maxlength": c.max_length} if c.max_length else {}
+
+
+@dataclass(frozen=True)
+class ColumnKind:
+    """What a Cifras column type means, for every stage at once (the Cifras twin of ``FieldKind``)."""
+
+    #: Cerberus rules of a cell (``percent``: the row's unit is «porcentaje»); ``catalogo`` is added for
+    #: catalog columns. None: the column is computed by the sheet (row number, live check), never read.
+    rule: Callable[["Column", bool], dict[str, Any]] | None
+    #: Excel data validation of the column's input cells: (column, its first cell, the first cell of
+    #: «Unidad» with the column fixed) → keyword arguments, ``error`` included; None: none.
+    #: Catalog columns get a dropdown instead.
+    excel: Callable[["Column", str, str], dict[str, Any] | None]
+    #: Open-data column type (``TYPE_*``); None: not published.
+    dtype: str | None
+    #: Excel number format of the input cells.
+    number_format: str | None = None
+    #: Centred in the sheet (a short code or row number rather than text).
+    centred: bool = False
+    #: Open-data constraints (Table Schema) and a sentence added to the column's description.
+    constraints: dict[str, Any] = field(default_factory=dict)
+    data_note: str = ""
+    #: A figure in the unit of its row («Unidad»): the open data says so.
+    in_row_unit: bool = False
+
+    @property
+    def entered(self) -> bool:
+        """The agency types in this column (the reader reads it, the validator checks it)."""
+        return self.rule is not None
+
+    @property
+    def numeric(self) -> bool:
+        return self.dtype == TYPE_INT
+
+
+def _no_dv(c: "Column", cell: str, unit: str) -> None:
+    return None
+
+
+COLUMN_TYPES: dict[str, ColumnKind] = {
+    "rownum": ColumnKind(None, _no_dv, None, centred=True),
+    "status": ColumnKind(None, _no_dv, None),
+    "text": ColumnKind(_text_rule, _text_dv, TYPE_TEXT),
+    "choice": ColumnKind(_text_rule, _text_dv, TYPE_TEXT),
+    "yesno": ColumnKind(_text_rule, _text_dv, TYPE_TEXT, centred=True),
+    "count": ColumnKind(_count_rule, _count_dv, TYPE_INT, number_format="#,##0", constraints={"minimum": 0},
+                        data_note=" Vacío significa que no se informó (no es cero).", in_row_unit=True),
+    "ref": ColumnKind(lambda c, percent: {"type": "integer", "min": 1, "max": g.CIFRAS_ROWS}, _ref_dv, TYPE_INT,
+                      centred=True, constraints={"minimum": 1}),
+}
+
+
 @dataclass(frozen=True)
 class Column:
     """One column of the Cifras sheet (one indicator per row).
@@ -389,6 +480,14 @@ class Column:
     since: str = "1.0"
     #: What the value means for a reader of the open data (the dictionary); ``help`` speaks to agencies.
     data_description: str = ""
+
+    def __post_init__(self):
+        if self.type not in COLUMN_TYPES:
+            raise ValueError(f"{self.id}: unknown Cifras column type {self.type!r}")
+
+    @property
+    def kind(self) -> ColumnKind:
+        return COLUMN_TYPES[self.type]
 
 
 CIFRAS_COLUMNS: tuple[Column, ...] = (
@@ -452,6 +551,13 @@ PERCENT_UNIT = "porcentaje"
 #: Percentages rounded by the agency may miss 100 by this much (four parts rounded to whole
 #: numbers can be off by up to 2; to one decimal, by 0.2).
 PERCENT_SUM_TOLERANCE = 2.0
+
+
+def is_percent(unit: Any) -> bool:
+    """Is a row of this «Unidad» given in percentages?"""
+    from .model import normalise
+
+    return normalise(str(unit or "")) == PERCENT_UNIT
 
 
 def cifras_col(column_id: str) -> str:

@@ -44,7 +44,7 @@ from .sheets import (BOX, CONDITIONAL_MARK, DATE_FORMAT, DORADO, GREEN_FILL, GUI
                      STATUS_OK, THIN, UNLOCKED, WRAP_TOP, ProgramData, condition_text, display_value, field_label,
                      help_text, letter_page, row_height, sample_mark, text_lines)
 from .spec import (BREAKDOWNS, CIFRAS_BY_ID, CIFRAS_COLUMNS, COUNT_COLUMNS, PERCENT_SUM_TOLERANCE, PERCENT_UNIT,
-                   TABLA_HEADER_FIELD, Field, cifras_col, programa_layout)
+                   TABLA_HEADER_FIELD, Column, Field, cifras_col, programa_layout)
 
 # Styles, field texts and print setup live in ``sheets`` (shared with the Instrucciones sheet).
 def _catalog_ranges(catalogs: Catalogs) -> dict[str, str]:
@@ -258,6 +258,24 @@ def status_formula(row: int) -> str:
     return f'=IF({used},"",IF(AND(ISBLANK({total}),NOT({percent})),"Falta el total",{expr}))'
 
 
+def _column_validation(col: Column, ranges: dict[str, str], cell: str, unit: str) -> DataValidation | None:
+    """A dropdown for a catalog column, else the validation its type declares (``spec.COLUMN_TYPES``)."""
+    if col.catalog:
+        dv = DataValidation(type="list", formula1=f"{ranges[col.catalog]}", allow_blank=True)
+        dv.error = "Elija un valor de la lista."
+    else:
+        rule = col.kind.excel(col, cell, unit)
+        if rule is None:
+            return None
+        rule = dict(rule)
+        error = rule.pop("error")
+        dv = DataValidation(allow_blank=True, **rule)
+        dv.error = error
+    dv.errorTitle = col.label[:32]
+    dv.showErrorMessage = True
+    return dv
+
+
 def _write_cifras(wb: Workbook, edition: Edition, ranges: dict[str, str]) -> None:
     ws = wb.create_sheet(g.CIFRAS)
     last_letter = get_column_letter(len(CIFRAS_COLUMNS))
@@ -273,21 +291,7 @@ def _write_cifras(wb: Workbook, edition: Edition, ranges: dict[str, str]) -> Non
     ws.row_dimensions[2].height = row_height(text_lines(ws["A2"].value, total_width))
     ws.row_dimensions[g.CIFRAS_ID_ROW].hidden = True
     ws.row_dimensions[g.CIFRAS_HEADER_ROW].height = 48
-    top = f"{cifras_col('total')}{g.CIFRAS_FIRST_ROW}"
     unit = f"${cifras_col('unidad')}{g.CIFRAS_FIRST_ROW}"
-    count_dv = DataValidation(type="custom", allow_blank=True, formula1=(
-        f'OR(AND(ISNUMBER({top}),{top}>=0,INT({top})={top}),'
-        f'AND({unit}="{PERCENT_UNIT}",ISNUMBER({top}),{top}>=0,{top}<=100))'))
-    count_dv.error = ("Escriba un número entero mayor o igual a cero, sin separadores, decimales ni texto "
-                      f"(o un porcentaje de 0 a 100 si la unidad es «{PERCENT_UNIT}»).")
-    count_dv.errorTitle = "Cifra no válida"
-    count_dv.showErrorMessage = True
-    ref_dv = DataValidation(type="whole", operator="between", formula1="1", formula2=str(g.CIFRAS_ROWS), allow_blank=True)
-    ref_dv.error = f"Escriba el número (1 a {g.CIFRAS_ROWS}) de la fila de la que esta es subgrupo."
-    ref_dv.errorTitle = "Fila no válida"
-    ref_dv.showErrorMessage = True
-    ws.add_data_validation(count_dv)
-    ws.add_data_validation(ref_dv)
     for col in CIFRAS_COLUMNS:
         letter = cifras_col(col.id)
         ws.column_dimensions[letter].width = col.width
@@ -300,43 +304,23 @@ def _write_cifras(wb: Workbook, edition: Edition, ranges: dict[str, str]) -> Non
         h.border = BOX
         h.comment = Comment(col.help, "Compendio", width=260, height=110)
         rng = f"{letter}{g.CIFRAS_FIRST_ROW}:{letter}{g.CIFRAS_LAST_ROW}"
-        if col.type == "count":
-            count_dv.add(rng)
-        elif col.type == "ref":
-            ref_dv.add(rng)
-        elif col.catalog:
-            dv = DataValidation(type="list", formula1=f"{ranges[col.catalog]}", allow_blank=True)
-            dv.error = "Elija un valor de la lista."
-            dv.errorTitle = col.label[:32]
-            dv.showErrorMessage = True
-            ws.add_data_validation(dv)
-            dv.add(rng)
-        elif col.max_length:
-            dv = DataValidation(type="textLength", operator="lessThanOrEqual", formula1=str(col.max_length), allow_blank=True)
-            dv.error = f"El texto es muy largo: máximo {col.max_length} caracteres."
-            dv.errorTitle = col.label[:32]
-            dv.showErrorMessage = True
+        dv = _column_validation(col, ranges, f"{letter}{g.CIFRAS_FIRST_ROW}", unit)
+        if dv is not None:
             ws.add_data_validation(dv)
             dv.add(rng)
     for col in CIFRAS_COLUMNS:
         letter = cifras_col(col.id)
         proto = ws[f"{letter}{g.CIFRAS_FIRST_ROW}"]
         proto.border = BOX
-        if col.type == "rownum":
-            proto.fill = LOCKED_FILL
-            proto.alignment = Alignment(horizontal="center", vertical="top")
-        elif col.type == "status":
-            proto.fill = LOCKED_FILL
-            proto.font = Font(size=9)
-            proto.alignment = WRAP_TOP
-        else:
-            proto.fill = INPUT_FILL
+        kind = col.kind
+        proto.fill = INPUT_FILL if kind.entered else LOCKED_FILL
+        proto.alignment = Alignment(horizontal="center", vertical="top") if kind.centred else WRAP_TOP
+        if kind.entered:
             proto.protection = UNLOCKED
-            proto.alignment = WRAP_TOP
-            if col.type == "count":
-                proto.number_format = "#,##0"
-            if col.type in ("ref", "yesno"):
-                proto.alignment = Alignment(horizontal="center", vertical="top")
+        elif col.type == "status":
+            proto.font = Font(size=9)
+        if kind.number_format:
+            proto.number_format = kind.number_format
         for i in range(g.CIFRAS_ROWS):
             row = g.CIFRAS_FIRST_ROW + i
             c = ws[f"{letter}{row}"]
@@ -493,7 +477,7 @@ def fill(wb: Workbook, data: ProgramData) -> Workbook:
             r = g.CIFRAS_FIRST_ROW + i
             for col_id, v in row.items():
                 col = CIFRAS_BY_ID.get(col_id)
-                if col is None or col.type in ("rownum", "status"):
+                if col is None or not col.kind.entered:
                     raise KeyError(f"{col_id!r} is not a Cifras input column")
                 wc[f"{cifras_col(col_id)}{r}"] = v
             _grow_row(wc, r, [(row.get(c.id), c.width) for c in CIFRAS_COLUMNS if c.type == "text"])

@@ -184,19 +184,12 @@ def _cifras_schema(percent: bool = False) -> dict[str, Any]:
     allowed) and the total, optional, is the count they are of."""
     schema: dict[str, Any] = {}
     for c in CIFRAS_COLUMNS:
-        if c.type in ("rownum", "status"):
+        if not c.kind.entered:
             continue
         rules: dict[str, Any] = {"required": c.id in ROW_REQUIRED and not (percent and c.id == "total")}
-        if c.type == "count" and percent and c.id != "total":
-            rules |= {"type": "number", "min": 0, "max": 100}
-        elif c.type == "count":
-            rules |= {"type": "integer", "min": 0}
-        elif c.type == "ref":
-            rules |= {"type": "integer", "min": 1, "max": g.CIFRAS_ROWS}
-        elif c.catalog:
+        rules |= c.kind.rule(c, percent)
+        if c.catalog:
             rules["catalogo"] = c.catalog
-        if c.max_length:
-            rules["maxlength"] = c.max_length
         schema[c.id] = rules
     return schema
 
@@ -207,7 +200,7 @@ def _cifras_validator(catalogs: Catalogs, percent: bool = False) -> _Validator:
 
 
 def is_percent(row: Indicator) -> bool:
-    return normalise(row.get("unidad") or "") == PERCENT_UNIT
+    return spec.is_percent(row.get("unidad"))
 
 
 def _as_text(value: Any) -> Any:
@@ -322,7 +315,7 @@ def _translate(ctx: _Context, err, cell: Cell, label: str, f: Field | None, cond
             ayuda = _help(f) if f else ""
         ctx.add("campo-obligatorio", cell, None, campo=label, motivo=motivo, ayuda=ayuda)
     elif code in (cerr.BAD_TYPE.code, cerr.MIN_VALUE.code, cerr.MAX_VALUE.code):
-        if row is not None and col is not None and col.type in ("count", "ref"):
+        if row is not None and col is not None and col.kind.numeric:
             if col.type == "ref":
                 ctx.add("subgrupo-sin-fila-madre", cell, fila=row_name(row, col.id), madre=cell.value,
                         motivo=f"las filas van del 1 al {g.CIFRAS_ROWS}")
@@ -471,7 +464,7 @@ def _check_cifras(ctx: _Context) -> None:
                 continue
             val = cell.value.strip() if isinstance(cell.value, str) else cell.value
             col = CIFRAS_BY_ID[cid]
-            doc[cid] = _as_text(val) if col.type in ("text", "choice", "yesno") else val
+            doc[cid] = _as_text(val) if col.kind.dtype == spec.TYPE_TEXT else val
         if not v.validate(doc, normalize=False):
             for err in v.errors:
                 cid = err.document_path[0] if err.document_path else err.field
@@ -564,7 +557,7 @@ def _check_sex_given(ctx: _Context, row: Indicator, by_number: dict[int, Indicat
 def _check_subgroups(ctx: _Context, rows: list[Indicator]) -> None:
     by_number = {r.number: r for r in rows}
     children: dict[int, list[Indicator]] = defaultdict(list)
-    counts = [c.id for c in CIFRAS_COLUMNS if c.type == "count"]
+    counts = list(spec.COUNT_COLUMNS)
     for r in rows:
         ref = _n(r.get("subgrupo_de"))
         if ref is None or not 1 <= ref <= g.CIFRAS_ROWS:

@@ -31,6 +31,7 @@ def _r(total=None, **kw) -> dict[str, Any]:
 
 
 P = "personas"
+PCT = "porcentaje"
 
 #: Every disaggregation printed in the 2025 Compendio (figures are public facts), entered the way the
 #: Instrucciones sheet teaches; ``test_template_breakdowns`` explains each block.
@@ -159,4 +160,14 @@ CASES: tuple[Case, ...] = (
     Case("«Sí»: un subgrupo sin desglose de edad", True, (
         _r(100, nna=30, adultos=70, subgrupos_completos="Sí"),
         _r(50, nna=10, adultos=40, subgrupo_de=1), _r(50, subgrupo_de=1))),
+    # --- rows in «porcentaje»: each breakdown sums to 100 (give or take the rounding); the total, if any,
+    # is the count the shares are of, and is not required
+    Case("porcentajes suman 100", True, (_r(240, unidad=PCT, mujeres=52.5, hombres=47.5),)),
+    Case("porcentajes sin total", True, (_r(None, unidad=PCT, mujeres=61, hombres=39, nna=12, adultos=88),)),
+    Case("porcentajes redondeados (99.9)", True, (_r(None, unidad=PCT, mujeres=33.3, hombres=33.3,
+                                                      sexo_sin_dato=33.3),)),
+    Case("porcentajes no suman 100", False, (_r(240, unidad=PCT, mujeres=60, hombres=45),)),
+    Case("porcentajes por edad no suman 100", False, (_r(None, unidad=PCT, mujeres=50, hombres=50, nna=20,
+                                                          adultos=70),)),
+    Case("cifras de personas que suman 100 no son porcentajes", False, (_r(240, mujeres=52, hombres=48),)),
 )

@@ -19,18 +19,21 @@ import pytest
 
 from cifras_cases import CASES
 from compiler import catalogs as cat, geometry as g, template, validation
-from compiler.spec import cifras_col
+from compiler.spec import PERCENT_UNIT, cifras_col
 from template_support import edition
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 #: Findings that say a row's figures do not add up (what «Revisión» checks).
-ARITHMETIC = {"suma-no-cuadra", "subgrupo-excede", "subgrupos-no-suman", "subgrupo-sin-fila-madre"}
+ARITHMETIC = {"suma-no-cuadra", "subgrupo-excede", "subgrupos-no-suman", "subgrupo-sin-fila-madre",
+              "porcentajes-no-suman"}
 
 #: Mutations of the formula text, each of which must be caught by some case.
 MUTANTS = {
     "subgrupo >= madre": lambda f: f.replace(">INDEX(", ">=INDEX("),
     "desglose sólo si excede": lambda f: re.sub(r"SUM\(([A-Z]+\d+:[A-Z]+\d+)\)<>", r"SUM(\1)>", f),
     "subgrupos sin criterio": lambda f: re.sub(r',\$[A-Z]+\$\d+:\$[A-Z]+\$\d+,[A-Z]+\d+&""', "", f),
+    "porcentajes sin margen": lambda f: f.replace("-100)>2", "-100)>0"),
+    "porcentajes como cifras": lambda f: f.replace(f'="{PERCENT_UNIT}"', '="ninguna"'),
 }
 
 
@@ -176,6 +179,9 @@ SAYS = {
     ("madre sin total", 2): "La fila {1} no tiene total",
     ("subgrupos uno del otro", 1): "Las filas {1} y {2} son subgrupo una de la otra",
     ("«Sí» sin subgrupos", 1): "Cuadra",
+    ("porcentajes suman 100", 1): "Cuadra",
+    ("porcentajes no suman 100", 1): "Los porcentajes por sexo no suman 100",
+    ("porcentajes por edad no suman 100", 1): "Los porcentajes por edad no suman 100",
 }
 
 

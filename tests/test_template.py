@@ -217,11 +217,13 @@ def test_every_count_accepts_only_whole_numbers_from_zero_or_percentages(inm):
     assert [ws.cell(g.CIFRAS_ID_ROW, i + 1).value for i in range(len(CIFRAS_COLUMNS))] == [c.id for c in CIFRAS_COLUMNS]
     assert ws.row_dimensions[g.CIFRAS_ID_ROW].hidden
     for col_id in COUNT_COLUMNS:
+        first = f"{cifras_col(col_id)}{g.CIFRAS_FIRST_ROW}"
         for row in (g.CIFRAS_FIRST_ROW, g.CIFRAS_FIRST_ROW + 17, g.CIFRAS_LAST_ROW):
             (dv,) = validations_at(ws, f"{cifras_col(col_id)}{row}")
-            # Whole numbers from zero; percentages 0 to 100 in a «porcentaje» row (relative to the first cell).
-            assert dv.type == "custom" and "INT(D6)=D6" in dv.formula1 and '$C6="porcentaje"' in dv.formula1, \
-                (col_id, row)
+            # Whole numbers from zero (relative to the first cell); a breakdown part also takes a percentage
+            # 0 to 100 in a «porcentaje» row, the total never (the validator's rule: it is the count of people).
+            assert dv.type == "custom" and f"INT({first})={first}" in dv.formula1, (col_id, row)
+            assert ('$C6="porcentaje"' in dv.formula1) == (col_id != "total"), (col_id, row)
             assert dv.showErrorMessage
     (dv,) = validations_at(ws, f"{cifras_col('subgrupo_de')}{g.CIFRAS_LAST_ROW}")
     assert (dv.type, dv.formula1, dv.formula2) == ("whole", "1", str(g.CIFRAS_ROWS))

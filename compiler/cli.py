@@ -829,21 +829,21 @@ def generar_cmd(edition, programas, semilla, errores, destino, generado, root):
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from . import catalogs as cat, settings, synth
+    from . import catalogs as cat, settings, sample
 
     ed = settings.load(root, edition)
-    target = synth.check_destination(root, ed, destino)
+    target = sample.check_destination(root, ed, destino)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("Escribiendo reportes ficticios", total=programas)
-        result = synth.generate(ed, cat.for_edition(ed), programas, semilla, target,
-                                defects=synth.DEFECT_CODES if errores else (),
+        result = sample.generate(ed, cat.for_edition(ed), programas, semilla, target,
+                                defects=sample.DEFECT_CODES if errores else (),
                                 generated=generado.date() if generado else None,
                                 progress=lambda: progress.advance(task))
     console.print(f"Reportes ficticios escritos: {len(result.files):,} en {target}")
     if errores:
         planted = [x for x in result.planted if x.planted]
-        console.print(f"Errores sembrados: {len(planted):,} (lista en {target / synth.PLANTED_FILE})")
+        console.print(f"Errores sembrados: {len(planted):,} (lista en {target / sample.PLANTED_FILE})")
 
 
 @main.command("ciclo", context_settings=CONTEXT)
@@ -858,10 +858,10 @@ def ciclo_cmd(ctx, edition, root):
     Con --edition muestra, si faltan la configuración o los reportes de muestra, primero los crea.
     Las plantillas que ya existen se conservan (no se reemplazan sin «compendio templates --sobrescribir»).
     """
-    from . import catalogs as cat, synth
+    from . import catalogs as cat, sample
 
     if edition == "muestra":
-        for line in synth.ensure_sample(root, cat.load()):
+        for line in sample.ensure_sample(root, cat.load()):
             console.print(f"Muestra: {line}")
     stages = (("templates", "Plantillas"), ("validate", "Validación"), ("compile", "Compilación"))
     summary, worst = [], 0
@@ -887,7 +887,7 @@ def ciclo_cmd(ctx, edition, root):
         console.print(f"  • {line}")
     if edition == "muestra":
         console.print("La edición de muestra tiene datos FICTICIOS y errores sembrados a propósito "
-                      f"(lista en submissions/muestra/{synth.PLANTED_FILE}).")
+                      f"(lista en submissions/muestra/{sample.PLANTED_FILE}).")
     if worst:
         sys.exit(worst)
 

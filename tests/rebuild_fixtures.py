@@ -5,7 +5,7 @@ template, the generator or the publication), then review ``git status`` and
 ``git diff tests/golden`` and commit what changed:
 
 * ``submissions/muestra/``: the 30 fictitious reports of the sample edition
-  and their list of planted errors (``compiler.synth``, fixed seed and date,
+  and their list of planted errors (``compiler.sample``, fixed seed and date,
   so the files only change when the spec, the template or the generator does);
 * ``tests/golden/compendio.html``: the Compendio's HTML for the tests'
   small edition (``tests.regen_golden``).
@@ -31,17 +31,17 @@ REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(REPO))
 
-from compiler import catalogs, settings, synth  # noqa: E402
+from compiler import catalogs, settings, sample  # noqa: E402
 
 
 def rebuild_sample(root: Path = REPO) -> list[Path]:
     """Replace the sample edition's reports with freshly generated ones."""
     edition = settings.load(root, "muestra")
     folder = edition.paths.submissions
-    for old in [*folder.glob("*.xlsx"), folder / synth.PLANTED_FILE]:
+    for old in [*folder.glob("*.xlsx"), folder / sample.PLANTED_FILE]:
         old.unlink(missing_ok=True)
-    result = synth.generate(edition, catalogs.load(), synth.SAMPLE_PROGRAMS, synth.SAMPLE_SEED, folder,
-                            defects=synth.SAMPLE_DEFECTS, generated=synth.SAMPLE_GENERATED)
+    result = sample.generate(edition, catalogs.load(), sample.SAMPLE_PROGRAMS, sample.SAMPLE_SEED, folder,
+                            defects=sample.SAMPLE_DEFECTS, generated=sample.SAMPLE_GENERATED)
     return list(result.files)
 
 

@@ -43,6 +43,13 @@ def test_wheel_ships_catalogs(wheel_names):
         assert f"compiler/catalogs/{name}" in wheel_names
 
 
+def test_wheel_ships_the_sample_generators_vocabularies(wheel_names):
+    files = sorted(p.name for p in (ROOT / "compiler" / "sample" / "vocabulario").glob("*.yaml"))
+    assert files == ["palabras.yaml", "temas.yaml"]
+    for name in files:
+        assert f"compiler/sample/vocabulario/{name}" in wheel_names
+
+
 def test_wheel_ships_spanish_messages_for_the_cli(wheel_names):
     assert "compiler/locale/es/LC_MESSAGES/messages.mo" in wheel_names
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from compiler import catalogs as cat, informe, opendata, participation, publication, render, settings, synth, validation
+from compiler import catalogs as cat, informe, opendata, participation, publication, render, settings, sample, validation
 from content_set import submission
 
 SAMPLE = settings.Path(__file__).resolve().parents[1]
@@ -56,7 +56,7 @@ def test_the_sample_edition_counts_the_same_everywhere(tmp_path):
 
 def _synthetic(ed, catalogs, n, seed):
     subs = []
-    for p in synth.plan(ed, catalogs, n, seed):
+    for p in sample.plan(ed, catalogs, n, seed):
         body = p.body
         sector = catalogs.sector(body.sector)
         fields = dict(p.data.fields, institucion=body.name, siglas=body.acronym or None, sector=sector.name,

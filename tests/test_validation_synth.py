@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from compiler import catalogs, intake, settings, synth, validation
+from compiler import catalogs, intake, settings, sample, validation
 
 
 @pytest.fixture(scope="module")
@@ -15,7 +15,7 @@ def generated(tmp_path_factory):
     root = tmp_path_factory.mktemp("sintetica")
     settings.init(root, "2026")
     ed = settings.load(root, "2026")
-    result = synth.generate(ed, catalogs.load(), 48, 5, ed.paths.submissions, defects=synth.DEFECT_CODES,
+    result = sample.generate(ed, catalogs.load(), 48, 5, ed.paths.submissions, defects=sample.DEFECT_CODES,
                             generated=dt.date(2026, 7, 15))
     # One batch received together, as when staff save a day's e-mail at once.
     when = dt.datetime(2026, 8, 1, 10, 0).timestamp()
@@ -26,9 +26,9 @@ def generated(tmp_path_factory):
 
 def test_every_planted_error_is_found_at_its_cell(generated):
     ed, result, reports = generated
-    planted = synth.read_planted(result.destination)
+    planted = sample.read_planted(result.destination)
     found = {(r.path.name, f.code, f.sheet, f.cell) for r in reports for f in r.findings
-             if f.code in synth.DEFECT_CODES}
+             if f.code in sample.DEFECT_CODES}
     for x in planted:
         assert (x.file, x.code, x.sheet, x.cell) in found, x
     # The other file of a duplicate pair arrived with it: it is «sustituido» (a note), not flagged.
@@ -39,17 +39,17 @@ def test_every_planted_error_is_found_at_its_cell(generated):
 def test_severities_follow_the_contract(generated):
     ed, result, reports = generated
     by_file = {r.path.name: r for r in reports}
-    for x in synth.read_planted(result.destination):
+    for x in sample.read_planted(result.destination):
         severities = {f.severity for f in by_file[x.file].findings if f.code == x.code}
         assert severities == {x.severity}, x
 
 
 def test_clean_programs_give_no_error(generated):
     ed, result, reports = generated
-    planted = synth.read_planted(result.destination)
+    planted = sample.read_planted(result.destination)
     touched = {x.file for x in planted if x.severity == "error"} | {x.related for x in planted if x.related}
     clean = [r for r in reports if r.path.name not in touched]
-    assert len(clean) >= 48 - 2 * len(synth.DEFECT_CODES)
+    assert len(clean) >= 48 - 2 * len(sample.DEFECT_CODES)
     assert [(r.path.name, [f.message for f in r.errors]) for r in clean if r.errors] == []
 
 

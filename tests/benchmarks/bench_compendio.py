@@ -2,7 +2,7 @@
 
     python tests/benchmarks/bench_compendio.py --programas 550 [--rondas 2] [--carpeta /tmp/bench550]
 
-It generates a synthetic edition (``compiler.synth``, once per folder), then
+It generates a synthetic edition (``compiler.sample``, once per folder), then
 alternates in separate processes:
 
 (a) WeasyPrint alone: ``HTML(filename=<final html>).write_pdf(pdf_variant="pdf/ua-1")``
@@ -60,13 +60,13 @@ _CHILD = textwrap.dedent("""
 
 
 def prepare(folder: Path, n: int, seed: int) -> Path:
-    from compiler import catalogs as cat, settings, synth
+    from compiler import catalogs as cat, settings, sample
 
     settings.init(folder, EDITION, 2026)
     edition = settings.load(folder, EDITION)
     if not any(edition.paths.submissions.glob("*.xlsx")):
         print(f"Generando {n} programas sintéticos en {edition.paths.submissions} …", flush=True)
-        synth.generate(edition, cat.load(), n, seed, edition.paths.submissions, generated=dt.date(2026, 7, 1))
+        sample.generate(edition, cat.load(), n, seed, edition.paths.submissions, generated=dt.date(2026, 7, 1))
     return edition.paths.output / f"compendio-general-{EDITION}.html"
 
 

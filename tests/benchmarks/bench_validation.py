@@ -2,7 +2,7 @@
 
     python tests/benchmarks/bench_validation.py [--programas 550] [--rondas 3] [--carpeta /tmp/bench-validacion]
 
-Generates the workbooks once per folder (``compiler.synth``, with one planted
+Generates the workbooks once per folder (``compiler.sample``, with one planted
 defect of each kind), then, in a fresh process per round, times
 ``validation.validate_paths`` over all of them (reading with python-calamine,
 cerberus schema, arithmetic, content and cross-file checks), and reading
@@ -56,14 +56,14 @@ _CHILD = textwrap.dedent("""
 
 
 def prepare(folder: Path, n: int) -> None:
-    from compiler import catalogs, settings, synth
+    from compiler import catalogs, settings, sample
 
     settings.init(folder, EDITION)
     ed = settings.load(folder, EDITION)
     if len(list(ed.paths.submissions.glob("*.xlsx"))) == n:
         return
     print(f"Generando {n:,} libros en {ed.paths.submissions} (una sola vez)…", flush=True)
-    synth.generate(ed, catalogs.load(), n, 7, ed.paths.submissions, defects=synth.DEFECT_CODES,
+    sample.generate(ed, catalogs.load(), n, 7, ed.paths.submissions, defects=sample.DEFECT_CODES,
                    generated=dt.date(2026, 7, 15))
 
 

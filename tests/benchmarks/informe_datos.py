@@ -4,7 +4,7 @@ Run from the project root (not part of the normal test run)::
 
     python tests/benchmarks/informe_datos.py --programas 550
 
-It writes a synthetic sample edition (``compiler.synth``) into a temporary
+It writes a synthetic sample edition (``compiler.sample``) into a temporary
 folder, reads and validates it once (the compile does that anyway), and then
 times, in this process, each step the compile adds after the Compendio:
 building the frames, writing the CSV/XLSX files, the analysis with its charts,
@@ -23,7 +23,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from compiler import catalogs, compilation, informe, opendata, settings, synth  # noqa: E402
+from compiler import catalogs, compilation, informe, opendata, settings, sample  # noqa: E402
 
 
 def main() -> None:
@@ -40,7 +40,7 @@ def main() -> None:
         if args.carpeta is None:
             settings.init(root, key, 2026, sample=True)
             ed = settings.load(root, key)
-            synth.generate(ed, catalogs.load(), args.programas, 1, ed.paths.submissions, generated=synth.SAMPLE_GENERATED)
+            sample.generate(ed, catalogs.load(), args.programas, 1, ed.paths.submissions, generated=sample.SAMPLE_GENERATED)
         ed = settings.load(root, key)
         cats = catalogs.load()
         subs, rejected = compilation.validate(compilation.discover(ed), ed, cats, compilation._Silent())

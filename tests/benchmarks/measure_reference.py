@@ -1,11 +1,11 @@
-"""Measure the shape of the 2025 edition from its text, to calibrate ``compiler.synth``.
+"""Measure the shape of the 2025 edition from its text, to calibrate ``compiler.sample``.
 
 Run from the project root::
 
     python tests/benchmarks/measure_reference.py [ruta/al/compendio-general-2025.txt]
 
 Prints counts and length statistics only (never sentences). The figures it
-prints are written down in ``compiler/synth.py``'s docstring.
+prints are written down in ``compiler/sample/generator.py``'s docstring.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Run from the project root (not part of the normal test run)::
 
     python tests/benchmarks/run.py --programas 550 1100 --repeticiones 3
 
-For each size it writes a synthetic edition (``compiler.synth``) into a
+For each size it writes a synthetic edition (``compiler.sample``) into a
 temporary folder and times, as whole processes, ``compendio templates``,
 ``compendio validate`` and ``compendio compile``; then WeasyPrint alone
 rendering the same final HTML (kept by ``compile --guardar-html``) in one
@@ -31,7 +31,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from compiler import catalogs, settings, synth  # noqa: E402
+from compiler import catalogs, settings, sample  # noqa: E402
 
 EDITION = "muestra"  # a sample edition: synthetic data never goes near a real one
 RESULTS = REPO / "tests" / "benchmarks" / "results" / "rendimiento.md"
@@ -129,7 +129,7 @@ def bench(n: int, repetitions: int, keep: bool) -> tuple[list[Stage], dict]:
         settings.init(root, EDITION, 2026, sample=True)
         edition = settings.load(root, EDITION)
         start = time.perf_counter()
-        synth.generate(edition, catalogs.load(), n, 1, edition.paths.submissions, generated=synth.SAMPLE_GENERATED)
+        sample.generate(edition, catalogs.load(), n, 1, edition.paths.submissions, generated=sample.SAMPLE_GENERATED)
         info["generation"] = time.perf_counter() - start
         stages = {k: Stage(k) for k in ("templates", "validate", "validate_check", "checking", "compile",
                                         "compile_alone", "draft", "weasyprint")}
@@ -198,7 +198,7 @@ def table(results: list[tuple[int, list[Stage], dict]], repetitions: int) -> str
              "memoria: pico de memoria residente del proceso; carga: promedio de carga de 1 minuto al empezar la "
              f"etapa (con {os.cpu_count()} núcleos, una carga mayor que {os.cpu_count()} significa que otros procesos "
              "compitieron por el procesador y los tiempos salen más largos). Ediciones sintéticas "
-             "(`compiler.synth`, semilla 1, sin errores sembrados); cada corrida empieza sin salidas previas (en frío). `templates` escribe una plantilla por "
+             "(`compiler.sample`, semilla 1, sin errores sembrados); cada corrida empieza sin salidas previas (en frío). `templates` escribe una plantilla por "
              "institución del registro más una en blanco, sea cual sea el número de programas.", "",
              "| Programas | Etapa | Mediana (s) | Mín.–máx. (s) | Memoria máx. (MB) | Carga de la máquina |",
              "|---:|---|---:|---:|---:|---:|"]

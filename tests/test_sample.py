@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from compiler import catalogs, findings, reader, settings, synth
+from compiler import catalogs, findings, reader, settings, sample
 from compiler.cli import main
 from compiler.errors import CompendioError, UnreadableWorkbook
 from compiler.model import normalise
@@ -42,19 +42,19 @@ def edition(sample_root):
 def planted_edition(edition, cats, tmp_path_factory):
     """30 programs with one defect of every kind."""
     dest = tmp_path_factory.mktemp("sembrados")
-    return synth.generate(edition, cats, 30, 11, dest, defects=synth.DEFECT_CODES, generated=GENERATED)
+    return sample.generate(edition, cats, 30, 11, dest, defects=sample.DEFECT_CODES, generated=GENERATED)
 
 
 # --- shape -----------------------------------------------------------------------
 
 
 def test_sector_counts_follow_the_2025_edition(edition, cats):
-    programs = synth.plan(edition, cats, 200, 3)
+    programs = sample.plan(edition, cats, 200, 3)
     counts = Counter(p.body.sector for p in programs)
-    total = sum(synth.SECTOR_WEIGHTS.values())
-    for sector, weight in synth.SECTOR_WEIGHTS.items():
+    total = sum(sample.SECTOR_WEIGHTS.values())
+    for sector, weight in sample.SECTOR_WEIGHTS.items():
         assert abs(counts[sector] - 200 * weight / total) <= 3, (sector, counts)
-    assert all(counts[s] >= 1 for s in synth.SECTOR_WEIGHTS)
+    assert all(counts[s] >= 1 for s in sample.SECTOR_WEIGHTS)
     # Institutions come from the registry, in their own sector; states from the catalog.
     for p in programs:
         assert cats.body(p.body.id) == p.body
@@ -63,7 +63,7 @@ def test_sector_counts_follow_the_2025_edition(edition, cats):
 
 
 def test_shares_of_breakdowns_and_challenges(edition, cats):
-    programs = synth.plan(edition, cats, 200, 4)
+    programs = sample.plan(edition, cats, 200, 4)
     n = len(programs)
     with_sex = sum(1 for p in programs if any(r.get("mujeres") is not None for r in p.data.cifras))
     with_age = sum(1 for p in programs if any(r.get("nna") is not None for r in p.data.cifras))
@@ -80,7 +80,7 @@ def test_shares_of_breakdowns_and_challenges(edition, cats):
 
 
 def test_objectives_spread_with_a_few_large_ones(edition, cats):
-    programs = synth.plan(edition, cats, 534, 5)
+    programs = sample.plan(edition, cats, 534, 5)
     counts = Counter(p.objective for p in programs)
     assert len(counts) == 23
     top = {o for o, _ in counts.most_common(3)}
@@ -89,7 +89,7 @@ def test_objectives_spread_with_a_few_large_ones(edition, cats):
 
 
 def test_text_lengths_match_the_measured_spread(edition, cats):
-    programs = synth.plan(edition, cats, 300, 6)
+    programs = sample.plan(edition, cats, 300, 6)
     desc = [len(p.data.fields["descripcion"]) for p in programs]
     res = [len(p.data.fields["resultados"]) for p in programs]
     retos = [len(r) for p in programs for r in p.data.fields["retos"]]
@@ -104,7 +104,7 @@ def test_text_lengths_match_the_measured_spread(edition, cats):
 
 
 def test_figures_add_up_in_clean_programs(edition, cats):
-    for p in synth.plan(edition, cats, 200, 7):
+    for p in sample.plan(edition, cats, 200, 7):
         rows = p.data.cifras
         for r in rows:
             for b in BREAKDOWNS:
@@ -128,17 +128,17 @@ def test_figures_add_up_in_clean_programs(edition, cats):
 
 
 def test_same_seed_same_bytes(edition, cats, tmp_path):
-    a = synth.generate(edition, cats, 3, 9, tmp_path / "a", generated=GENERATED)
-    b = synth.generate(edition, cats, 3, 9, tmp_path / "b", generated=GENERATED)
+    a = sample.generate(edition, cats, 3, 9, tmp_path / "a", generated=GENERATED)
+    b = sample.generate(edition, cats, 3, 9, tmp_path / "b", generated=GENERATED)
     assert [f.name for f in a.files] == [f.name for f in b.files]
     for fa, fb in zip(a.files, b.files):
         assert fa.read_bytes() == fb.read_bytes()
-    c = synth.plan(edition, cats, 3, 10)
+    c = sample.plan(edition, cats, 3, 10)
     assert [p.data.fields["descripcion"] for p in c] != [p.data.fields["descripcion"] for p in a.programs]
 
 
 def test_generated_date_goes_into_the_stamp(edition, cats, tmp_path):
-    result = synth.generate(edition, cats, 1, 9, tmp_path, generated=dt.date(2026, 3, 2))
+    result = sample.generate(edition, cats, 1, 9, tmp_path, generated=dt.date(2026, 3, 2))
     assert reader.read(result.files[0]).stamp.generated == "2026-03-02"
 
 
@@ -169,17 +169,17 @@ def test_clean_files_read_back_as_written(planted_edition):
 
 def test_every_defect_is_planted_and_listed(planted_edition, edition):
     dest = planted_edition.destination
-    listed = synth.read_planted(dest)
-    doc = json.loads((dest / synth.PLANTED_FILE).read_text(encoding="utf-8"))
-    assert set(doc["codigos"]) == set(synth.DEFECT_CODES)
+    listed = sample.read_planted(dest)
+    doc = json.loads((dest / sample.PLANTED_FILE).read_text(encoding="utf-8"))
+    assert set(doc["codigos"]) == set(sample.DEFECT_CODES)
     planted = [x for x in listed if x.planted]
-    assert {x.code for x in planted} == set(synth.DEFECT_CODES)
+    assert {x.code for x in planted} == set(sample.DEFECT_CODES)
     for x in listed:
         assert (dest / x.file).is_file(), x
-        assert x.severity == synth.DEFECTS_BY_CODE[x.code].severity
+        assert x.severity == sample.DEFECTS_BY_CODE[x.code].severity
         if x.code != "no-es-xlsx":
             assert x.sheet and x.cell, x
-    by_code: dict[str, list[synth.Planted]] = {}
+    by_code: dict[str, list[sample.Planted]] = {}
     for x in planted:
         by_code.setdefault(x.code, []).append(x)
     # Each listed cell really holds its defect.
@@ -204,7 +204,7 @@ def test_every_defect_is_planted_and_listed(planted_edition, edition):
     assert cell_value(by_code["campo-obligatorio"][0]) is None
     assert "@" not in cell_value(by_code["correo-invalido"][0])
     assert cell_value(by_code["periodo-fuera-de-edicion"][0]) > edition.period_to
-    assert cell_value(by_code["texto-de-relleno"][0]) == synth.PLACEHOLDER_TEXT
+    assert cell_value(by_code["texto-de-relleno"][0]) == sample.PLACEHOLDER_TEXT
     assert catalogs.load().objective_by_label(cell_value(by_code["valor-fuera-de-catalogo"][0])) is None
     assert sub(by_code["edicion-distinta"][0]).stamp.edition != edition.key
     assert all(c.blank for c in sub(by_code["sin-retos"][0]).fields["retos"])
@@ -227,22 +227,22 @@ def test_validator_finds_exactly_the_planted_defects(planted_edition, edition, c
     from compiler import intake
 
     reports = intake.check(edition, cats, planted_edition.files).reports
-    found = {(r.path.name, f.code) for r in reports for f in r.findings if f.code in synth.DEFECT_CODES}
-    expected = {(x.file, x.code) for x in synth.read_planted(planted_edition.destination)}
+    found = {(r.path.name, f.code) for r in reports for f in r.findings if f.code in sample.DEFECT_CODES}
+    expected = {(x.file, x.code) for x in sample.read_planted(planted_edition.destination)}
     assert found == expected
     # Clean files carry no error at all.
-    bad = {x.file for x in synth.read_planted(planted_edition.destination) if x.severity == "error"}
+    bad = {x.file for x in sample.read_planted(planted_edition.destination) if x.severity == "error"}
     assert all(r.accepted for r in reports if r.path.name not in bad)
 
 
 def test_defect_severities_match_the_validator():
-    for d in synth.DEFECTS:
+    for d in sample.DEFECTS:
         assert findings.CODES[d.code].severity == d.severity, d.code
 
 
 def test_unknown_defect_is_refused(edition, cats, tmp_path):
     with pytest.raises(CompendioError, match="desconocidos"):
-        synth.generate(edition, cats, 30, 1, tmp_path, defects=("no-existe",))
+        sample.generate(edition, cats, 30, 1, tmp_path, defects=("no-existe",))
 
 
 # --- command line ---------------------------------------------------------------------
@@ -284,9 +284,9 @@ def test_bundled_sample_is_committed_and_consistent(cats):
     edition = settings.load(REPO, "muestra")
     assert edition.sample
     files = sorted(folder.glob("*.xlsx"))
-    assert len(files) == synth.SAMPLE_PROGRAMS
-    listed = synth.read_planted(folder)
-    assert {x.code for x in listed if x.planted} == set(synth.SAMPLE_DEFECTS)
+    assert len(files) == sample.SAMPLE_PROGRAMS
+    listed = sample.read_planted(folder)
+    assert {x.code for x in listed if x.planted} == set(sample.SAMPLE_DEFECTS)
     bad = {x.file for x in listed if x.severity == "error"}
     sectors, seen = set(), set()
     for f in files:
@@ -298,7 +298,7 @@ def test_bundled_sample_is_committed_and_consistent(cats):
         seen |= {"tabla"} if sub.table else set()
         seen |= {"enlaces"} if sub.value("fuentes") else set()
         seen |= {c for i in sub.indicators for c in ("no_binarias", "sexo_sin_dato", "nna", "subgrupo_de") if i.get(c)}
-    assert sectors == set(synth.SECTOR_WEIGHTS)
+    assert sectors == set(sample.SECTOR_WEIGHTS)
     # A user opening the accepted sample files finds every kind of content at least once.
     assert seen == {"tabla", "enlaces", "no_binarias", "sexo_sin_dato", "nna", "subgrupo_de"}
 
@@ -329,7 +329,7 @@ def test_ciclo_creates_the_sample_and_continues_past_rejections(tmp_path, monkey
     assert result.exit_code == 0, result.output
     assert calls == [("templates", "muestra"), ("validate", "muestra"), ("compile", "muestra")]
     assert settings.load(tmp_path, "muestra").sample
-    assert len(list((tmp_path / "submissions" / "muestra").glob("*.xlsx"))) == synth.SAMPLE_PROGRAMS
+    assert len(list((tmp_path / "submissions" / "muestra").glob("*.xlsx"))) == sample.SAMPLE_PROGRAMS
     assert "archivos rechazados" in result.output and "FICTICIOS" in result.output
 
 

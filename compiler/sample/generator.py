@@ -6,8 +6,9 @@ receive (``template.build_workbook`` + ``fill`` + ``save``). Output depends
 only on the seed and the ``generated`` date: same inputs, byte-identical
 files (zip entry times and the document's modified date are fixed too).
 
-The Spanish text is written here from sentence patterns and word lists; no
-sentence comes from any real edition.
+The Spanish text is written from the sentence patterns here and the topics
+and word lists in ``vocabulario/`` (data files); no sentence comes from any
+real edition.
 
 Shape of the 2025 edition (534 programs), measured with
 ``python tests/benchmarks/measure_reference.py`` on
@@ -51,14 +52,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import geometry as g
-from .catalogs import Body, Catalogs
-from .errors import CompendioError
-from .settings import Edition
-from . import spec
-from .spec import cifras_col, field_cell
-from .atomic import atomic_write, write_bytes, write_text
-from .template import ProgramData, build_workbook, fill, save
+import yaml
+
+from .. import geometry as g
+from ..catalogs import Body, Catalogs
+from ..errors import CompendioError
+from ..settings import Edition
+from .. import spec
+from ..spec import cifras_col, field_cell
+from ..atomic import atomic_write, write_bytes, write_text
+from ..template import ProgramData, build_workbook, fill, save
+
+#: The generator's word lists and topics: data files shipped with the package.
+VOCABULARY = Path(__file__).with_name("vocabulario")
 
 # --- the contract with the validator -----------------------------------------
 
@@ -129,201 +135,39 @@ class Topic:
     other: tuple[Indicator, ...]  # other units
 
 
-TOPICS: dict[int, Topic] = {
-    1: Topic(("sistema estadístico sobre movilidad humana", "registro administrativo de personas en movilidad",
-              "boletín de estadísticas migratorias", "encuesta a hogares con personas migrantes"),
-             ("reunir y publicar información desagregada sobre la movilidad humana",
-              "ordenar los registros administrativos para que sirvan al diseño de políticas"),
-             ("Personas servidoras públicas, academia y público interesado en la movilidad humana.",),
-             (("Personas registradas en el sistema", "personas", "quedaron integrados los registros de {n} personas"),),
-             (("Consultas a las publicaciones en línea", "visitas", "las publicaciones sumaron {n} consultas en línea"),
-              ("Bases de datos actualizadas", "documentos", "se actualizaron {n} bases de datos"))),
-    2: Topic(("proyectos productivos para el arraigo en comunidades rurales", "desarrollo comunitario en municipios de alta emigración"),
-             ("reducir las causas que empujan a las familias a dejar su comunidad",
-              "ofrecer alternativas de ingreso a jóvenes de zonas con alta emigración"),
-             ("Familias de localidades rurales con alta intensidad migratoria.",),
-             (("Personas beneficiarias de proyectos productivos", "personas", "{n} personas recibieron apoyo para un proyecto productivo"),),
-             (("Apoyos económicos entregados", "apoyos", "se entregaron {n} apoyos económicos"),)),
-    3: Topic(("campaña de información sobre derechos de las personas en movilidad", "línea de orientación telefónica para personas migrantes",
-              "módulos de información en puntos de internación"),
-             ("dar información clara y a tiempo sobre trámites, derechos y riesgos del trayecto",
-              "orientar a las personas sobre los servicios disponibles en cada etapa del viaje"),
-             ("Personas en tránsito, de destino y de retorno que requieren orientación.",),
-             (("Personas orientadas", "personas", "se orientó a {n} personas"),),
-             (("Materiales informativos distribuidos", "documentos", "se distribuyeron {n} materiales informativos"),
-              ("Llamadas atendidas", "atenciones", "se atendieron {n} llamadas"))),
-    4: Topic(("expedición de actas de nacimiento para personas mexicanas en el exterior", "jornadas de registro de identidad",
-              "emisión de claves de identidad para personas extranjeras"),
-             ("asegurar que cada persona cuente con un documento que acredite su identidad",
-              "acercar los servicios de registro civil a quienes no pueden acudir a una oficina"),
-             ("Personas sin documentos de identidad o con documentos por renovar.",),
-             (("Personas registradas", "personas", "se registró a {n} personas"),),
-             (("Documentos de identidad expedidos", "documentos", "se expidieron {n} documentos de identidad"),)),
-    5: Topic(("movilidad laboral temporal", "facilitación de visas por razones humanitarias", "regularización migratoria"),
-             ("ampliar las vías regulares para trabajar, estudiar o reunirse con la familia",
-              "agilizar la regularización de quienes ya residen en el país"),
-             ("Personas extranjeras que buscan una condición de estancia regular.",),
-             (("Personas con trámite de regularización concluido", "personas", "{n} personas concluyeron su trámite de regularización"),),
-             (("Solicitudes atendidas", "solicitudes", "se atendieron {n} solicitudes"),)),
-    6: Topic(("contratación equitativa de personas trabajadoras agrícolas temporales", "inspección laboral en centros de trabajo con personas migrantes"),
-             ("vigilar que la contratación sea justa y que se respeten las condiciones de trabajo",
-              "prevenir cobros indebidos en el reclutamiento de personas trabajadoras"),
-             ("Personas trabajadoras migrantes y sus empleadores.",),
-             (("Personas trabajadoras asesoradas", "personas", "se asesoró a {n} personas trabajadoras"),),
-             (("Visitas de inspección realizadas", "visitas", "se realizaron {n} visitas de inspección"),)),
-    7: Topic(("atención integral a niñas, niños y adolescentes en contexto de movilidad", "protección a mujeres migrantes en situación de violencia",
-              "albergue temporal para familias en tránsito", "atención psicosocial a personas en movilidad"),
-             ("atender a las personas en situación de mayor vulnerabilidad durante su trayecto",
-              "brindar protección y acompañamiento a quienes enfrentan riesgos por su condición migratoria"),
-             ("Niñas, niños, adolescentes, mujeres y familias en contexto de movilidad.",
-              "Personas migrantes en situación de vulnerabilidad."),
-             (("Personas atendidas en albergues", "personas", "se brindó alojamiento temporal a {n} personas"),
-              ("Personas con atención psicosocial", "personas", "{n} personas recibieron atención psicosocial")),
-             (("Atenciones brindadas", "atenciones", "se brindaron {n} atenciones"),)),
-    8: Topic(("búsqueda de personas migrantes desaparecidas", "identificación humana con apoyo forense"),
-             ("localizar a personas migrantes desaparecidas y acompañar a sus familias",
-              "coordinar la búsqueda entre autoridades de distintos países"),
-             ("Familias que buscan a una persona migrante desaparecida.",),
-             (("Personas localizadas", "personas", "se localizó a {n} personas"),),
-             (("Solicitudes de búsqueda recibidas", "solicitudes", "se recibieron {n} solicitudes de búsqueda"),)),
-    9: Topic(("investigación del tráfico ilícito de migrantes", "capacitación para detectar el tráfico ilícito de personas"),
-             ("desarticular las redes que lucran con el traslado irregular de personas",
-              "fortalecer la detección de casos en los puntos de revisión"),
-             ("Personas servidoras públicas de seguridad y procuración de justicia.",),
-             (("Personas servidoras públicas capacitadas", "personas", "se capacitó a {n} personas servidoras públicas"),),
-             (("Carpetas de investigación iniciadas", "casos", "se iniciaron {n} carpetas de investigación"),)),
-    10: Topic(("prevención y atención a víctimas de trata de personas", "refugio especializado para víctimas de trata"),
-              ("identificar a tiempo a las víctimas de trata y darles atención especializada",
-               "prevenir la captación de personas migrantes por redes de trata"),
-              ("Víctimas y posibles víctimas de trata en contexto de movilidad.",),
-              (("Víctimas identificadas y atendidas", "personas", "se identificó y atendió a {n} víctimas"),),
-              (("Acciones de prevención realizadas", "acciones", "se realizaron {n} acciones de prevención"),)),
-    11: Topic(("gestión coordinada en puntos de internación terrestre", "modernización de cruces fronterizos"),
-              ("ordenar el cruce de personas y mercancías con respeto a los derechos humanos",
-               "mejorar la coordinación entre las autoridades que operan en la frontera"),
-              ("Personas que cruzan por los puntos de internación del país.",),
-              (("Personas atendidas en puntos de internación", "personas", "se atendió a {n} personas en los puntos de internación"),),
-              (("Operativos de coordinación", "acciones", "se llevaron a cabo {n} operativos coordinados"),)),
-    12: Topic(("atención de trámites migratorios en línea", "determinación de la condición de refugiado"),
-              ("dar certeza a las personas sobre los plazos y requisitos de cada trámite",
-               "reducir el tiempo de respuesta de los procedimientos migratorios"),
-              ("Personas extranjeras con un trámite migratorio en curso.",),
-              (("Personas con resolución emitida", "personas", "se emitió resolución a {n} personas"),),
-              (("Solicitudes resueltas", "solicitudes", "se resolvieron {n} solicitudes"),)),
-    13: Topic(("alternativas al alojamiento en estaciones migratorias", "canalización de niñez migrante a centros de asistencia social"),
-              ("evitar la privación de la libertad y ofrecer opciones de cuidado en la comunidad",
-               "canalizar a la niñez migrante a espacios de cuidado adecuados"),
-              ("Personas migrantes, en especial niñas, niños y adolescentes.",),
-              (("Personas canalizadas a alternativas de cuidado", "personas", "se canalizó a {n} personas a alternativas de cuidado"),),
-              (("Casos revisados", "casos", "se revisaron {n} casos"),)),
-    14: Topic(("asistencia y protección consular", "consulados móviles en comunidades de origen"),
-              ("acompañar a las personas mexicanas en el exterior cuando enfrentan un problema legal o de salud",
-               "llevar los servicios consulares a comunidades alejadas de una sede"),
-              ("Personas mexicanas que viven o viajan en el exterior.",),
-              (("Personas atendidas por la red consular", "personas", "la red consular atendió a {n} personas"),),
-              (("Casos de protección consular", "casos", "se atendieron {n} casos de protección"),)),
-    15: Topic(("atención médica a personas en contexto de movilidad", "inscripción escolar de niñas y niños migrantes",
-               "jornadas de salud en albergues", "acceso a la vivienda para personas en movilidad"),
-              ("garantizar el acceso a salud, educación y vivienda sin importar la condición migratoria",
-               "acercar los servicios básicos a los lugares donde se concentra la población en movilidad"),
-              ("Personas migrantes, solicitantes de refugio y sus familias.",),
-              (("Personas con consulta médica", "personas", "{n} personas recibieron consulta médica"),
-               ("Alumnas y alumnos inscritos", "personas", "se inscribió a {n} alumnas y alumnos")),
-              (("Servicios de salud otorgados", "servicios", "se otorgaron {n} servicios de salud"),)),
-    16: Topic(("inclusión laboral de personas refugiadas", "talleres de integración comunitaria"),
-              ("favorecer que las personas migrantes se integren a la vida económica y social",
-               "vincular a las personas refugiadas con empleos formales"),
-              ("Personas refugiadas, con protección complementaria o residentes.",),
-              (("Personas vinculadas a un empleo", "personas", "se vinculó a {n} personas con un empleo formal"),),
-              (("Talleres impartidos", "cursos", "se impartieron {n} talleres"),)),
-    17: Topic(("campaña contra la xenofobia y la discriminación", "capacitación en derechos humanos de las personas migrantes"),
-              ("cambiar la percepción pública sobre la migración con información verificable",
-               "formar a personal de atención en trato digno y no discriminación"),
-              ("Personas servidoras públicas y población en general.",),
-              (("Personas capacitadas", "personas", "se capacitó a {n} personas"),),
-              (("Cursos impartidos", "cursos", "se impartieron {n} cursos"),)),
-    18: Topic(("certificación de competencias laborales de personas retornadas", "revalidación de estudios realizados en el extranjero"),
-              ("reconocer los saberes y estudios adquiridos en otro país",
-               "facilitar la certificación de habilidades para mejorar el acceso al empleo"),
-              ("Personas retornadas y extranjeras con experiencia laboral o estudios previos.",),
-              (("Personas certificadas", "personas", "se certificó a {n} personas"),),
-              (("Certificados emitidos", "documentos", "se emitieron {n} certificados"),)),
-    19: Topic(("vinculación con comunidades mexicanas en el exterior", "coinversión con clubes de migrantes"),
-              ("sumar a la diáspora al desarrollo de sus comunidades de origen",
-               "impulsar proyectos sociales financiados junto con clubes de migrantes"),
-              ("Comunidades mexicanas en el exterior y sus localidades de origen.",),
-              (("Personas participantes en actividades con la diáspora", "personas", "participaron {n} personas de la diáspora"),),
-              (("Proyectos comunitarios cofinanciados", "acciones", "se cofinanciaron {n} proyectos comunitarios"),)),
-    20: Topic(("educación financiera para familias receptoras de remesas", "envío de remesas a bajo costo"),
-              ("abaratar el envío de dinero y promover el ahorro de las familias",
-               "favorecer la inclusión financiera de las personas migrantes y sus hogares"),
-              ("Familias receptoras de remesas y personas migrantes que envían dinero.",),
-              (("Personas con cuenta abierta", "personas", "{n} personas abrieron una cuenta"),),
-              (("Operaciones de envío registradas", "servicios", "se registraron {n} operaciones de envío"),)),
-    21: Topic(("recepción y reintegración de personas mexicanas repatriadas", "acompañamiento a familias en retorno"),
-              ("recibir con dignidad a las personas que regresan y apoyar su reintegración",
-               "ofrecer traslado, alimentación y orientación a quienes retornan al país"),
-              ("Personas mexicanas repatriadas y sus familias.",),
-              (("Personas repatriadas recibidas", "personas", "se recibió a {n} personas repatriadas"),),
-              (("Apoyos de traslado entregados", "apoyos", "se entregaron {n} apoyos de traslado"),)),
-    22: Topic(("portabilidad de derechos de seguridad social", "incorporación voluntaria a la seguridad social"),
-              ("proteger las prestaciones que las personas acumulan al trabajar en más de un país",
-               "facilitar la afiliación de personas trabajadoras que viven en el exterior"),
-              ("Personas trabajadoras migrantes y sus beneficiarios.",),
-              (("Personas afiliadas", "personas", "se afilió a {n} personas"),),
-              (("Trámites de portabilidad atendidos", "solicitudes", "se atendieron {n} trámites de portabilidad"),)),
-    23: Topic(("cooperación técnica regional en materia migratoria", "participación en foros multilaterales sobre migración"),
-              ("compartir experiencias con otros países y coordinar respuestas conjuntas",
-               "dar seguimiento a los compromisos internacionales en materia de migración"),
-              ("Gobiernos de la región y organismos internacionales.",),
-              (("Personas participantes en intercambios técnicos", "personas", "participaron {n} personas en intercambios técnicos"),),
-              (("Reuniones de cooperación realizadas", "eventos", "se realizaron {n} reuniones de cooperación"),)),
-}
+def _load(name: str) -> Any:
+    return yaml.safe_load((VOCABULARY / name).read_text(encoding="utf-8"))
 
-NAME_PREFIX = ("Programa de", "Estrategia de", "Proyecto de", "Acciones de", "Jornadas de", "Modelo de",
-               "Servicio de", "Iniciativa de")
-STANDALONE = ("sistema", "registro", "boletín", "encuesta", "campaña", "línea", "módulos", "jornadas", "albergue",
-              "consulados", "refugio", "talleres", "proyectos", "capacitación", "búsqueda")
-NAME_SUFFIX = ("(segunda etapa)", "2025-2026", "para personas retornadas", "con apoyo de organismos internacionales",
-               "en la región sureste", "en el corredor del Pacífico", "en el Bajío", "en la zona metropolitana",
-               "con unidades móviles", "en línea")
-NAME_PLACE = ("en la frontera sur", "en la frontera norte", "en comunidades de origen", "en zonas urbanas",
-              "en albergues y casas del migrante", "en municipios de tránsito", "con enfoque de género",
-              "con perspectiva intercultural", "para familias en movilidad", "de alcance nacional")
-MEANS = ("módulos de atención fijos", "brigadas itinerantes", "una plataforma digital", "convenios con autoridades locales",
-         "jornadas comunitarias", "mesas de trabajo interinstitucionales", "personal especializado",
-         "una red de enlaces regionales", "unidades móviles", "protocolos de atención actualizados")
-PARTNERS = ("organismos internacionales", "organizaciones de la sociedad civil", "gobiernos municipales",
-            "instituciones académicas", "la red consular", "albergues y casas del migrante",
-            "dependencias federales", "comités comunitarios", "el sector privado")
-APPROACHES = ("derechos humanos", "igualdad de género", "interculturalidad", "interés superior de la niñez",
-              "no discriminación", "atención diferenciada", "inclusión", "curso de vida")
-RESOURCES = ("personal capacitado", "presupuesto", "equipo de cómputo", "vehículos", "espacios adecuados",
-             "intérpretes de lenguas indígenas", "conectividad", "materiales de difusión")
-VERBS_SCOPE = ("ampliar la cobertura", "mantener la atención", "dar seguimiento a los casos", "llegar a zonas rurales",
-               "atender la demanda", "sostener las jornadas", "actualizar los registros")
-AREAS = ("Atención a Migrantes", "Derechos Humanos", "Vinculación Interinstitucional", "Asuntos Internacionales",
-         "Programas Sociales", "Protección a la Infancia", "Política Migratoria", "Planeación y Evaluación",
-         "Atención Ciudadana", "Desarrollo Comunitario", "Igualdad de Género", "Servicios de Salud")
-UNIT_KIND = ("Dirección General de", "Coordinación de", "Unidad de", "Dirección de", "Subsecretaría de")
-GIVEN = ("María", "José", "Ana", "Luis", "Guadalupe", "Juan", "Rosa", "Carlos", "Verónica", "Jorge", "Laura",
-         "Miguel", "Patricia", "Alejandro", "Claudia", "Fernando", "Adriana", "Ricardo", "Gabriela", "Héctor",
-         "Mónica", "Raúl", "Teresa", "Sergio", "Lucía", "Andrés", "Elena", "Óscar", "Silvia", "Daniel")
-SURNAMES = ("Hernández", "García", "Martínez", "López", "González", "Pérez", "Rodríguez", "Sánchez", "Ramírez",
-            "Cruz", "Flores", "Gómez", "Morales", "Vázquez", "Reyes", "Jiménez", "Torres", "Díaz", "Gutiérrez",
-            "Ruiz", "Mendoza", "Aguilar", "Ortiz", "Castillo", "Romero", "Álvarez", "Chávez", "Ramos", "Herrera", "Medina")
-POSITIONS = ("Director de Área", "Directora de Área", "Subdirector de Enlace", "Subdirectora de Seguimiento",
-             "Jefe de Departamento", "Jefa de Departamento", "Coordinadora de Proyectos", "Enlace Administrativo",
-             "Responsable del Programa", "Analista de Información")
-SUBGROUPS = (("de los cuales, niñas, niños y adolescentes no acompañados", "nna"),
-             ("de las cuales, personas solicitantes de refugio", None),
-             ("de las cuales, personas indígenas", None),
-             ("de las cuales, personas con discapacidad", None),
-             ("de las cuales, personas mexicanas retornadas", None))
-COMPLETE_SPLITS = (("atendidas en la primera etapa", "atendidas en la segunda etapa"),
-                   ("de nacionalidad mexicana", "de otra nacionalidad"),
-                   ("en zona urbana", "en zona rural"))
-NATIONALITIES = ("Honduras", "Guatemala", "El Salvador", "Venezuela", "Haití", "Cuba", "Colombia", "Nicaragua", "Ecuador")
+
+def _indicators(items: list[dict[str, str]]) -> tuple[Indicator, ...]:
+    return tuple((i["label"], i["unit"], i["result"]) for i in items)
+
+
+#: One topic per objective (``vocabulario/temas.yaml``).
+TOPICS: dict[int, Topic] = {
+    int(k): Topic(tuple(t["names"]), tuple(t["purpose"]), tuple(t["population"]), _indicators(t["people"]),
+                  _indicators(t["other"]))
+    for k, t in _load("temas.yaml").items()}
+
+_WORDS = {k: tuple(v) for k, v in _load("palabras.yaml").items()}
+NAME_PREFIX = _WORDS["name_prefix"]
+STANDALONE = _WORDS["standalone"]
+NAME_SUFFIX = _WORDS["name_suffix"]
+NAME_PLACE = _WORDS["name_place"]
+MEANS = _WORDS["means"]
+PARTNERS = _WORDS["partners"]
+APPROACHES = _WORDS["approaches"]
+RESOURCES = _WORDS["resources"]
+VERBS_SCOPE = _WORDS["verbs_scope"]
+AREAS = _WORDS["areas"]
+UNIT_KIND = _WORDS["unit_kind"]
+GIVEN = _WORDS["given"]
+SURNAMES = _WORDS["surnames"]
+POSITIONS = _WORDS["positions"]
+#: «de los cuales…» rows: (label, the breakdown column the sub-group fills whole or None).
+SUBGROUPS = tuple((x["text"], x["column"]) for x in _WORDS["subgroups"])
+COMPLETE_SPLITS = tuple(tuple(x) for x in _WORDS["complete_splits"])
+NATIONALITIES = _WORDS["nationalities"]
 
 
 def _state_names(catalogs: Catalogs) -> list[str]:
@@ -1063,7 +907,7 @@ def ensure_sample(root: Path, catalogs: Catalogs) -> list[str]:
     A fresh checkout has both committed; this covers an installed copy run from
     an empty folder. Existing files are never touched. Returns what was done.
     """
-    from . import settings
+    from .. import settings
 
     done = []
     paths = settings.EditionPaths(Path(root), "muestra")
@@ -1082,7 +926,7 @@ def ensure_sample(root: Path, catalogs: Catalogs) -> list[str]:
 
 def check_destination(root: Path, edition: Edition, destination: Path | None) -> Path:
     """Where ``compendio generar`` may write: never a real edition's submissions, never over workbooks."""
-    from . import settings
+    from .. import settings
 
     root = Path(root)
     if destination is None:

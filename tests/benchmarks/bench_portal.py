@@ -2,7 +2,7 @@
 
     python tests/benchmarks/bench_portal.py [--programas 550] [--clientes 20] [--errores]
 
-1. ``synth.generate`` writes the workbooks for edition 2026 (with ``--errores``,
+1. ``sample.generate`` writes the workbooks for edition 2026 (with ``--errores``,
    one planted defect of each kind, so some uploads get a marked copy);
    ``links.ensure`` makes every body's private link.
 2. A uvicorn server runs the portal in its own process on a free port (the
@@ -57,7 +57,7 @@ def main() -> None:
     from python_calamine import CalamineWorkbook
 
     from browser_support import free_port
-    from compiler import catalogs as cat, links, register, settings, synth
+    from compiler import catalogs as cat, links, register, settings, sample
     from compiler.reader import read_stamp
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -71,8 +71,8 @@ def main() -> None:
     ed = settings.load(root, "2026")
     cats = cat.for_edition(ed)
     started = time.perf_counter()
-    made = synth.generate(ed, cats, args.programas, 1, root / "libros",
-                          defects=synth.DEFECT_CODES if args.errores else ())
+    made = sample.generate(ed, cats, args.programas, 1, root / "libros",
+                          defects=sample.DEFECT_CODES if args.errores else ())
     every, _ = links.ensure(ed, cats)
     secret_of = {lk.body_id: lk.secret for lk in every}
     work: queue.Queue = queue.Queue()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from compiler import content
+from compiler.validation import content
 from content_set import FILES, score
 from validation_support import edition
 

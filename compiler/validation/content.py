@@ -9,13 +9,16 @@ Both read editable lists (CSV, opened with Excel by UPMRIP staff) from
 * ``sin_resultados.csv``: the phrasings agencies use to say there are no
   results, as regular expressions over the text without accents or capitals.
 
-The functions are pure (text in, verdict out) so ``validation`` and the
-labelled test set (``tests/data/contenido/``) run the very same rules.
+The rules are pure functions (text in, verdict out) so the checks below
+(``_check_*``, applied to a submission: placeholders, no challenges, results
+that say there are none, acronyms, last year's text copied) and the labelled
+test set (``tests/data/contenido/``) run the very same rules.
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -23,8 +26,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
-from .catalogs import CATALOG_DIR, Catalogs
-from .errors import CatalogError
+from .. import spec
+from ..catalogs import CATALOG_DIR, Catalogs
+from ..errors import CatalogError
+from ..model import Cell, normalise
+from ..spec import Field
+from .context import _Context, _by_identity, _label
 
 NOT_ACRONYMS_FILE = "no_siglas.csv"
 NO_RESULTS_FILE = "sin_resultados.csv"
@@ -207,3 +214,139 @@ def undefined_acronyms(texts: Iterable[str], corpus: str, known: frozenset[str] 
             seen.add(acr)
             out.append((i, acr))
     return out
+
+
+# --- applied to a submission --------------------------------------------------
+
+_PLACEHOLDERS = {normalise(x) for x in (
+    "n/a", "na", "n.a.", "n/d", "nd", "no aplica", "pendiente", "por definir", "por confirmar", "por llenar",
+    "tbd", "xx", "-", "--", "---", ".", "..", "...", "?", "prueba", "test", "texto", "sin información",
+    "sin informacion", "s/i", "ninguno", "ninguna", "0")}
+_PLACEHOLDER_INSIDE = re.compile(r"lorem ipsum|\bx{3,}\b|\[(?:pendiente|completar|llenar)[^\]]*\]|\bpor llenar\b",
+                                 re.IGNORECASE)
+#: Placeholders that are acceptable answers in these fields.
+_PLACEHOLDER_OK = {"coautoras": {"ninguno", "ninguna", "na", "n a", "no aplica"}}
+
+def _text_cells(ctx: _Context) -> list[tuple[str, str, Cell]]:
+    """(field id or column id, label, cell) of every free-text cell."""
+    out = []
+    for f in spec.PROGRAM_FIELDS:
+        if f.kind.free_text and not f.catalog:
+            c = ctx.sub.fields[f.id]
+            for i, cell in enumerate(c if isinstance(c, list) else [c], start=1):
+                if not cell.blank:
+                    out.append((f.id, f.label if f.repeat == 1 else f"{f.label} {i}", cell))
+    for row in ctx.sub.indicators:
+        for cid in ("indicador", "nota"):
+            cell = row.cells[cid]
+            if not cell.blank and isinstance(cell.value, str):
+                out.append((cid, f"{_label(cid)} (fila {row.number})", cell))
+    t = ctx.sub.table
+    if t is not None:
+        for cell, lab in ((t.title, "Título de la tabla"), (t.note, "Nota de la tabla")):
+            if not cell.blank:
+                out.append(("tabla", lab, cell))
+    return out
+
+
+#: The template's worked example of a narrative field: a paragraph copied word for word is not the
+#: program's own text. Short examples (a job title such as «Subdirectora de Enlace», a unit, a name)
+#: are real answers for someone, so they are never taken for placeholders.
+EXAMPLE_MIN_CHARS = 100
+
+
+@functools.lru_cache(maxsize=4)
+def _examples(fields: tuple[Field, ...]) -> dict[str, str]:
+    """The template's worked example of each long free-text field, normalised."""
+    return {f.id: normalise(f.example) for f in fields
+            if isinstance(f.example, str) and f.type == "longtext" and len(f.example) >= EXAMPLE_MIN_CHARS}
+
+
+def _check_placeholders(ctx: _Context, texts: list[tuple[str, str, Cell]]) -> None:
+    examples = _examples(spec.PROGRAM_FIELDS)
+    for fid, label, cell in texts:
+        text = str(cell.value).strip()
+        key = normalise(text)
+        origin = ""
+        if key in _PLACEHOLDERS or (not key and text):
+            if key in _PLACEHOLDER_OK.get(fid, ()):
+                continue
+        elif _PLACEHOLDER_INSIDE.search(text):
+            pass
+        elif fid in examples and key == examples[fid]:
+            origin = " (es el ejemplo de las instrucciones de la plantilla)"
+        else:
+            continue
+        f = spec.FIELDS_BY_ID.get(fid)
+        optional = f is None or not f.required
+        ctx.add("texto-de-relleno", cell, campo=label, valor=text if len(text) <= 80 else text[:77] + "…",
+                origen=origin, alternativa=" o deje la celda vacía si no aplica" if optional else "")
+
+
+def _check_content(ctx: _Context, texts: list[tuple[str, str, Cell]]) -> None:
+    sub = ctx.sub
+    retos = sub.fields.get("retos")
+    if isinstance(retos, list) and all(c.blank for c in retos):
+        ctx.add("sin-retos", retos[0], None)
+    res = sub.value("resultados")
+    if isinstance(res, str) and says_no_results(res.strip(), no_results_rules(ctx.edition)):
+        cell = sub.cell("resultados")
+        if not any(f.cell == cell.address and f.sheet == cell.sheet and f.code == "texto-de-relleno" for f in ctx.findings):
+            ctx.add("sin-resultados", cell, extracto=res if len(res) <= 60 else res[:57] + "…")
+    inst = sub.value("institucion")
+    if inst:
+        body = ctx.catalogs.body_by_name(str(inst))
+        if body is None:
+            ctx.add("institucion-no-registrada", sub.cell("institucion"))
+        elif sub.stamp.institution_id and body.id != sub.stamp.institution_id:
+            stamped = ctx.catalogs.body(sub.stamp.institution_id)
+            ctx.add("institucion-distinta-al-sello", sub.cell("institucion"),
+                    sello=stamped.label if stamped else sub.stamp.institution_id)
+    _check_acronyms(ctx, texts)
+
+
+
+
+@_by_identity
+def _registry_acronyms(catalogs: Catalogs) -> frozenset[str]:
+    return registry_acronyms(catalogs)
+
+
+def _check_acronyms(ctx: _Context, texts: list[tuple[str, str, Cell]]) -> None:
+    sub = ctx.sub
+    known = set(_registry_acronyms(ctx.catalogs)) | not_acronyms(ctx.edition)
+    for fid in ("siglas", "coautoras"):
+        if sub.value(fid):
+            known |= {x.strip().upper() for x in re.split(r"[,;/]| y ", str(sub.value(fid))) if x.strip()}
+    # Anything the program says, on any sheet, may spell an acronym out.
+    corpus_parts = [str(c.value) for _, _, c in texts]
+    for fid in ("institucion", "unidad_responsable", "coautoras", "fuentes"):
+        v = sub.value(fid)
+        corpus_parts += [str(x) for x in v] if isinstance(v, list) else [str(v)] if v else []
+    if sub.table is not None:
+        corpus_parts += [str(c.value) for row in sub.table.rows for c in row if not c.blank]
+    corpus = "\n".join(corpus_parts)
+    checked = [(cell, str(cell.value)) for fid, _l, cell in texts if fid not in _NO_ACRONYM_FIELDS]
+    for i, acr in undefined_acronyms([t for _, t in checked], corpus, known):
+        ctx.add("siglas-sin-definir", checked[i][0], acr, siglas=acr)
+
+
+#: Fields whose capitals are not prose: addresses, names of people, sources.
+_NO_ACRONYM_FIELDS = ("contacto_correo", "fuentes", "contacto_telefono", "contacto_nombre", "contacto_cargo")
+
+
+def _check_previous_edition(ctx: _Context) -> None:
+    """A continuing program whose results or figures are last year's, copied unchanged."""
+    from .. import yearly
+
+    prev = yearly.previous(ctx.edition)
+    if prev is None:
+        return
+    for what in yearly.unchanged(ctx.sub, prev):
+        if what == "resultados":
+            ctx.add("resultados-sin-actualizar", ctx.sub.cell("resultados"), que="Los resultados", son="son",
+                    lo="los", anterior=prev.key)
+        else:
+            first = next(i for i in ctx.sub.indicators if i.get("total") is not None)
+            ctx.add("resultados-sin-actualizar", first.cells["total"], que="Las cifras", son="son",
+                    lo="las", anterior=prev.key)

@@ -101,6 +101,17 @@ def _protect(ws) -> None:
     ws.protection.formatCells = True
 
 
+def _declared_validation(rule: dict[str, Any] | None) -> DataValidation | None:
+    """The Excel validation a spec type declares (keyword arguments and its ``error`` text)."""
+    if rule is None:
+        return None
+    rule = dict(rule)
+    error = rule.pop("error")
+    dv = DataValidation(allow_blank=True, **rule)
+    dv.error = error
+    return dv
+
+
 def _field_validation(f: Field, ranges: dict[str, str], cell: str) -> DataValidation | None:
     """A dropdown for a catalog field, else the Excel validation its type declares (``spec.FIELD_TYPES``)."""
     if f.catalog:
@@ -112,13 +123,9 @@ def _field_validation(f: Field, ranges: dict[str, str], cell: str) -> DataValida
         else:
             dv.error = "Elija un valor de la lista."
     else:
-        rule = f.kind.excel(f, cell)
-        if rule is None:
+        dv = _declared_validation(f.kind.excel(f, cell))
+        if dv is None:
             return None
-        rule = dict(rule)
-        error = rule.pop("error")
-        dv = DataValidation(allow_blank=True, **rule)
-        dv.error = error
     dv.errorTitle = f.label[:32]
     # Excel truncates input messages at 255 characters.
     dv.prompt = f.help[:250]
@@ -264,13 +271,9 @@ def _column_validation(col: Column, ranges: dict[str, str], cell: str, unit: str
         dv = DataValidation(type="list", formula1=f"{ranges[col.catalog]}", allow_blank=True)
         dv.error = "Elija un valor de la lista."
     else:
-        rule = col.kind.excel(col, cell, unit)
-        if rule is None:
+        dv = _declared_validation(col.kind.excel(col, cell, unit))
+        if dv is None:
             return None
-        rule = dict(rule)
-        error = rule.pop("error")
-        dv = DataValidation(allow_blank=True, **rule)
-        dv.error = error
     dv.errorTitle = col.label[:32]
     dv.showErrorMessage = True
     return dv

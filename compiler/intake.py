@@ -194,19 +194,17 @@ def _read(path: Path) -> bytes | None:
 
 
 def _validate(pairs: list[tuple[Path, bytes | None]], edition: Edition, catalogs: Catalogs,
-              progress: Progress) -> list[_Item]:
+              progress: Progress, across: bool = False) -> list[_Item]:
+    """Each file's own checks (on both cores for a large batch); with ``across``, also the checks
+    across files. Batches that go to the register get those once, in ``_settle``, which knows
+    what was superseded."""
     make = FindingFactory(edition.severities)
-    items = []
     progress.stage("Validando", total=len(pairs))
-    for path, data in pairs:
-        report = validation.validate_data(path, data, edition, catalogs, make)
-        digest = hashlib.sha256(data).hexdigest() if data is not None else "sin-contenido:" + path.as_posix()
-        items.append(_Item(path, data, digest, report))
-        progress.advance()
-    reports = validation.with_cross_file_findings([i.report for i in items], edition, make)
-    for item, report in zip(items, reports):
-        item.report = report
-    return items
+    reports = validation.validate_each(pairs, edition, catalogs, make, lambda _path: progress.advance())
+    if across:
+        reports = validation.with_cross_file_findings(reports, edition, make)
+    return [_Item(path, data, hashlib.sha256(data).hexdigest() if data is not None else "sin-contenido:" + path.as_posix(),
+                  report) for (path, data), report in zip(pairs, reports)]
 
 
 # --- 4: identity findings, from the resolved register -------------------------------------
@@ -401,7 +399,7 @@ def review(edition: Edition, catalogs: Catalogs, paths: Iterable[Path], *, feedb
            progress: Progress | None = None) -> Batch:
     """Check files anywhere; feedback under output/<ed>/revisiones/. Never touches the register or summary."""
     progress = progress or _Silent()
-    items = _validate([(p, _read(p)) for p in validation.expand(paths)], edition, catalogs, progress)
+    items = _validate([(p, _read(p)) for p in validation.expand(paths)], edition, catalogs, progress, across=True)
     reports = [i.report for i in items]
     fb_edition = dataclasses.replace(edition, paths=_ReviewPaths(edition.paths.root, edition.paths.edition))
     written = write_all_feedback(reports, fb_edition, catalogs, progress) if feedback else [None] * len(reports)

@@ -57,7 +57,7 @@ from .schema import LATE_PERIOD_END, ROW_REQUIRED, _check_dates, _check_fields, 
 #: The public names of the package: the former single module's, so every caller keeps ``validation.<name>``.
 __all__ = ["SUBMISSION_SUFFIXES", "SIMILAR_NAME_RATIO", "discover", "expand", "ROW_REQUIRED", "is_percent",
            "LATE_PERIOD_END", "row_name", "EXAMPLE_MIN_CHARS", "check_submission", "validate_data", "validate_file",
-           "validate_paths", "PARALLEL_FROM", "CROSS_FILE_CODES", "with_cross_file_findings", "cross_file_findings",
+           "validate_paths", "validate_each", "PARALLEL_FROM", "CROSS_FILE_CODES", "with_cross_file_findings", "cross_file_findings",
            "OUTLIER_SHARE", "OUTLIER_MIN_PROGRAMS", "file_digest", "summary_rows", "summary_document", "write_summary"]
 
 
@@ -150,37 +150,52 @@ def validate_paths(paths: Iterable[Path | str], edition: Edition, catalogs: Cata
 
 
 #: Fewer files than this are checked in one process: forking costs more than it saves.
-PARALLEL_FROM = 10**9  # off: after the rebase on issue 9 one report differs from the serial run (see the xfail test)
+PARALLEL_FROM = 64
 
 
 def _validate_each(paths: list[Path], edition: Edition, catalogs: Catalogs, make: FindingFactory,
                    progress: Callable[[Path], None] | None) -> list[Report]:
-    """Each file's own checks, the second half of the files in a forked process (reading a
-    workbook is most of the time, and reports come back pickled in a few tens of ms)."""
+    return validate_each([(p, None) for p in paths], edition, catalogs, make, progress)
+
+
+def validate_each(pairs: list[tuple[Path, bytes | None]], edition: Edition, catalogs: Catalogs,
+                  make: FindingFactory | None = None,
+                  progress: Callable[[Path], None] | None = None) -> list[Report]:
+    """Each file's own checks (``validate_data``), in the order of ``pairs``; no check across files.
+
+    From ``PARALLEL_FROM`` files the second half is checked in a forked process,
+    which inherits the bytes already read (reading a workbook is most of the
+    time; reports come back pickled in a few tens of ms). A file's own checks
+    see only that file, so how the batch is split changes no report: what
+    compares files (``with_cross_file_findings``, the register's superseding)
+    runs afterwards, once, over the whole batch, in the caller's process.
+    """
     import multiprocessing
     import os
     import pickle
 
-    def serial(some: list[Path]) -> list[Report]:
+    make = make or FindingFactory(edition.severities)
+
+    def serial(some: list[tuple[Path, bytes | None]]) -> list[Report]:
         out = []
-        for path in some:
-            out.append(_validate_one(path, edition, catalogs, make))
+        for path, data in some:
+            out.append(validate_data(path, data, edition, catalogs, make))
             if progress:
                 progress(path)
         return out
 
-    paths = list(paths)
-    if (len(paths) < PARALLEL_FROM or (os.cpu_count() or 1) < 2
+    pairs = list(pairs)
+    if (len(pairs) < PARALLEL_FROM or (os.cpu_count() or 1) < 2
             or "fork" not in multiprocessing.get_all_start_methods()):
-        return serial(paths)
-    half = (len(paths) + 1) // 2
-    mine, theirs = paths[:half], paths[half:]
+        return serial(pairs)
+    half = (len(pairs) + 1) // 2
+    mine, theirs = pairs[:half], pairs[half:]
     ctx = multiprocessing.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
 
     def child() -> None:
         try:
-            data = pickle.dumps([_validate_one(p, edition, catalogs, make) for p in theirs], protocol=5)
+            data = pickle.dumps([validate_data(p, d, edition, catalogs, make) for p, d in theirs], protocol=5)
         except BaseException:  # noqa: BLE001 - the parent checks these files itself
             data = b""
         send.send_bytes(data)
@@ -201,7 +216,7 @@ def _validate_each(paths: list[Path], edition: Edition, catalogs: Catalogs, make
         worker.join()
     if others is None or len(others) != len(theirs):
         return reports + serial(theirs)
-    for path in theirs:
+    for path, _ in theirs:
         if progress:
             progress(path)
     return reports + others

@@ -301,35 +301,64 @@ def _superseded_path(entry: reg.Entry | None, edition: Edition) -> Path | None:
 
 # --- 6: feedback, on every core ------------------------------------------------------------
 
+#: Fewer files with findings than this get their copies in this process.
+FEEDBACK_POOL_FROM = 8
+
+#: What the forked feedback workers read (reports, edition, catalogs): set just before the pool
+#: forks, so each worker inherits it and only an index crosses the pipe, not a pickled report.
+_INHERITED: tuple[list[Report], Edition, Catalogs] | None = None
+
+
+def _feedback_at(index: int) -> Path | None:
+    from .feedback import write_feedback
+
+    reports, edition, catalogs = _INHERITED
+    return write_feedback(reports[index], edition, catalogs)
+
+
 def write_all_feedback(reports: list[Report], edition: Edition, catalogs: Catalogs,
                        progress: Progress | None = None) -> list[Path | None]:
     """One feedback workbook per report with findings (None for clean ones), on up to 8 cores.
 
-    openpyxl takes ~0.1-0.4 s a workbook, so a season's 550 files are worth a process pool.
+    The workers are forked after the reports are in memory and inherit them:
+    only each report's index is sent, and only the written path comes back.
+    Where fork is missing (or for a handful of files), the copies are made here.
     """
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     from .feedback import write_feedback
 
+    global _INHERITED
     progress = progress or _Silent()
     progress.stage("Retroalimentación", total=len(reports))
     workers = min(os.cpu_count() or 1, 8)
-    results: list[Path | None] = []
-    if workers == 1 or sum(1 for r in reports if r.findings) < 8:
-        for r in reports:
-            results.append(write_feedback(r, edition, catalogs))
+    marked = [i for i, r in enumerate(reports) if r.findings]
+    results: list[Path | None] = [None] * len(reports)
+    if (workers == 1 or len(marked) < FEEDBACK_POOL_FROM
+            or "fork" not in multiprocessing.get_all_start_methods()):
+        for i, r in enumerate(reports):
+            results[i] = write_feedback(r, edition, catalogs)
             progress.advance()
         return results
-    with ProcessPoolExecutor(workers) as pool:
-        futures = [pool.submit(write_feedback, r, edition, catalogs) for r in reports]
-        try:
-            for fut in futures:
-                results.append(fut.result())
-                progress.advance()
-        except BaseException:
-            # One message for the run (disk full fails every worker alike): stop the rest now.
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
+    for i, r in enumerate(reports):
+        if not r.findings:  # removes a stale copy: no worker needed
+            results[i] = write_feedback(r, edition, catalogs)
+            progress.advance()
+    _INHERITED = (reports, edition, catalogs)
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            try:
+                chunk = max(1, len(marked) // (workers * 8))
+                for i, path in zip(marked, pool.map(_feedback_at, marked, chunksize=chunk)):
+                    results[i] = path
+                    progress.advance()
+            except BaseException:
+                # One message for the run (disk full fails every worker alike): stop the rest now.
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
+    finally:
+        _INHERITED = None
     return results
 
 

@@ -379,6 +379,44 @@ def test_disk_full_or_no_permission_gives_one_spanish_message(ed, monkeypatch, e
     assert not debris(ed.paths.output)
 
 
+def test_disk_full_in_the_feedback_workers_gives_one_spanish_message(ed, monkeypatch):
+    """Ten copies in the forked pool, every worker hits the full disk: one message, no debris."""
+    from compiler import intake
+
+    for i in range(10):
+        good(ed, f"inm/p{i}.xlsx", nombre_programa=f"Programa {i} de orientación", resultados="n/a")
+
+    def full(*a, **k):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(feedback, "atomic_write", full)  # the forked workers inherit the patch
+    monkeypatch.setattr(intake, "FEEDBACK_POOL_FROM", 2)
+    before = digests(ed.paths.submissions)
+    result = CliRunner().invoke(main, ["validate", "--edition", "2026", "--raiz", str(ed.paths.root)])
+    assert result.exit_code == 2, result.output
+    assert "disco está lleno" in result.output and "No space" not in result.output
+    assert "Traceback" not in result.output and result.output.count("Error:") == 1
+    assert digests(ed.paths.submissions) == before
+    assert not debris(ed.paths.output)
+
+
+def test_feedback_workers_inherit_the_reports_instead_of_receiving_them(ed, monkeypatch):
+    """The pool gets indexes: a report that cannot be pickled still gets its copy."""
+    from compiler import intake
+
+    paths = [good(ed, f"inm/p{i}.xlsx", nombre_programa=f"Programa {i} de orientación", resultados="n/a")
+             for i in range(9)]
+    reports = validation.validate_paths(paths, ed, cat.load())
+    assert all(r.findings for r in reports)
+
+    def refuse(self, protocol):
+        raise TypeError("a report was pickled")
+    monkeypatch.setattr(Report, "__reduce_ex__", refuse)
+    monkeypatch.setattr(intake, "FEEDBACK_POOL_FROM", 2)
+    written = intake.write_all_feedback(reports, ed, cat.load())
+    assert all(p is not None and p.is_file() for p in written)
+    assert len(set(written)) == len(paths)
+
+
 def test_a_read_only_output_folder_is_reported_in_spanish(ed, monkeypatch):
     good(ed)
     import compiler.atomic as atomic

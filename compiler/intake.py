@@ -61,6 +61,7 @@ from . import validation
 from .atomic import write_text
 from .catalogs import Catalogs, edition_bodies_file
 from .errors import CompendioError, OutputError, system_reason
+from .files import shown
 from .findings import FindingFactory
 from .model import Finding, Report, Submission, normalise
 from .settings import Edition, EditionPaths
@@ -420,8 +421,38 @@ def _record(edition: Edition, catalogs: Catalogs, items: list[_Item], mode, now,
     paths = None
     if summary and finals:
         gone = {r.path: r.superseded_by for r in results if r.superseded_by is not None}
-        paths = validation.write_summary([r.report for r in results], edition, now, superseded=gone)
+        paths = validation.write_summary([r.report for r in results], edition, now, superseded=gone,
+                                         kept=_kept_rows(edition, register, {r.path for r in results}))
     return Batch(edition, mode, tuple(results), paths, tuple(skipped))
+
+
+def _kept_rows(edition: Edition, register: reg.Register, checked: set[Path]) -> list[dict]:
+    """The last summary's rows for files still in the folder but not checked in this run
+    (``validate`` of a few files): the summary keeps covering the whole edition.
+
+    Their findings are those of their last check; whether they are superseded is the register's now.
+    """
+    import json
+
+    try:
+        doc = json.loads((edition.paths.output / "validacion.json").read_text(encoding="utf-8"))
+        rows = doc["files"] if doc.get("edition") == edition.key else []
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return []
+    done = {shown(p, edition.paths.submissions) for p in checked}
+    latest: dict[str, reg.Entry] = {}
+    for e in register.entries:
+        if e.ruta not in latest or e.validado >= latest[e.ruta].validado:
+            latest[e.ruta] = e
+    kept = []
+    for row in rows:
+        name = row.get("file") if isinstance(row, dict) else None
+        if not name or name in done or not (edition.paths.submissions / name).is_file():
+            continue
+        entry = latest.get(name)
+        by = _superseded_path(entry, edition) if entry is not None and entry.sha256 == row.get("sha256") else None
+        kept.append({**row, "superseded_by": shown(by, edition.paths.submissions) if by else None})
+    return kept
 
 
 def review(edition: Edition, catalogs: Catalogs, paths: Iterable[Path], *, feedback: bool = True,

@@ -76,8 +76,13 @@ def summary_document(rows: list[dict[str, Any]], edition: Edition, when: dt.date
 
 
 def write_summary(reports: list[Report], edition: Edition, when: dt.datetime | None = None,
-                  superseded: dict[Path, Path] | None = None) -> tuple[Path, Path]:
-    """``output/<ed>/validacion.xlsx`` and ``validacion.json``, each written atomically."""
+                  superseded: dict[Path, Path] | None = None,
+                  kept: list[dict[str, Any]] = ()) -> tuple[Path, Path]:
+    """``output/<ed>/validacion.xlsx`` and ``validacion.json``, each written atomically.
+
+    ``kept``: rows of an earlier summary (``summary_rows``' format) for files not checked in
+    this run; with them the rows follow the files' order in the edition's folder.
+    """
     import json
 
     from openpyxl import Workbook
@@ -92,8 +97,15 @@ def write_summary(reports: list[Report], edition: Edition, when: dt.datetime | N
 
     when = (when or dt.datetime.now()).replace(microsecond=0)
     rows = summary_rows(reports, edition, superseded)
+    shown_findings = {row["file"]: [(f.sheet, f.cell, f.severity, f.code, _shown(f.value), f.message) for f in r.findings]
+                      for row, r in zip(rows, reports)}
+    if kept:
+        for row in kept:
+            shown_findings[row["file"]] = [(f["sheet"], f["cell"], f["severity"], f["code"], f["value"], f["message"])
+                                           for f in row["findings"]]
+        rows = sorted([*kept, *rows], key=lambda row: row["file"])
     out = edition.paths.output
-    counts = {s: sum(1 for r in reports if r.status == s) for s in ("aceptado", "aceptado con observaciones", "rechazado")}
+    counts = {s: sum(1 for r in rows if r["status"] == s) for s in ("aceptado", "aceptado con observaciones", "rechazado")}
     doc = summary_document(rows, edition, when)
 
     wb = Workbook()
@@ -102,7 +114,7 @@ def write_summary(reports: list[Report], edition: Edition, when: dt.datetime | N
     head = Font(bold=True, color="FFFFFF")
     fill = PatternFill("solid", fgColor=GUINDA)
     from .style import STATUS_COLOURS as status_fill
-    ws.append([f"Validación de la edición {edition.key}: {len(reports):,} archivos — {counts['aceptado']:,} aceptados, "
+    ws.append([f"Validación de la edición {edition.key}: {len(rows):,} archivos — {counts['aceptado']:,} aceptados, "
                f"{counts['aceptado con observaciones']:,} aceptados con observaciones, {counts['rechazado']:,} rechazados "
                f"({when:%d/%m/%Y %H:%M})"])
     ws["A1"].font = Font(bold=True, size=12)
@@ -129,9 +141,9 @@ def write_summary(reports: list[Report], edition: Edition, when: dt.datetime | N
         c = wo.cell(1, i)
         c.font, c.fill, c.alignment = head, fill, header_style
         wo.column_dimensions[c.column_letter].width = w
-    for row, report in zip(rows, reports):
-        for f in report.findings:
-            append(wo, [row["file"], f.sheet, f.cell, f.severity, f.code, title(f.code), _shown(f.value), f.message])
+    for row in rows:
+        for sheet, cell, severity, code, value, message in shown_findings[row["file"]]:
+            append(wo, [row["file"], sheet, cell, severity, code, title(code), value, message])
     wo.freeze_panes = "A2"
     wo.auto_filter.ref = f"A1:H{max(wo.max_row, 1)}"
     printing.style_body(wo, 2, wrap_columns={1, 5, 6, 7, 8}, center_columns={2, 3})

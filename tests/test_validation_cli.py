@@ -97,3 +97,40 @@ def test_a_path_that_does_not_exist_is_named_in_spanish(ed, tmp_path):
     assert result.exit_code == 2
     text = result.output.replace("\n", "")  # rich wraps long paths at the terminal width
     assert "No existe" in text and "no-esta.xlsx" in text
+
+
+def test_validating_some_files_keeps_the_others_in_the_summary(ed, tmp_path):
+    """The summary covers the edition: named files re-checked, the others' rows kept as last checked."""
+    a = write(ed, clean(nombre_programa="Orientación a personas migrantes"), name="a.xlsx")
+    write(ed, clean(nombre_programa="Repatriación ordenada de personas mexicanas", retos=[]), name="b.xlsx")
+    c = write(ed, clean(nombre_programa="Atención a niñas y niños no acompañados", poblacion_objetivo=None),
+              name="c.xlsx")
+    assert run(tmp_path, "--sin-retroalimentacion").exit_code == 1
+    first = {f["file"]: f for f in json.loads((ed.paths.output / "validacion.json").read_text("utf-8"))["files"]}
+    # c.xlsx is fixed and re-checked alone; a resend of a.xlsx's program arrives and is checked alone.
+    write(ed, clean(nombre_programa="Atención a niñas y niños no acompañados"), name="c.xlsx")
+    result = run(tmp_path, str(c), "--sin-retroalimentacion")
+    assert result.exit_code == 0, result.output
+    doc = json.loads((ed.paths.output / "validacion.json").read_text(encoding="utf-8"))
+    files = {f["file"]: f for f in doc["files"]}
+    assert [f["file"] for f in doc["files"]] == ["a.xlsx", "b.xlsx", "c.xlsx"]
+    assert files["c.xlsx"]["status"] == "aceptado" and first["c.xlsx"]["status"] == "rechazado"
+    assert files["a.xlsx"] == first["a.xlsx"] and files["b.xlsx"] == first["b.xlsx"]
+    assert doc["totals"] == {"files": 3, "accepted": 2, "accepted_with_observations": 1, "rejected": 0}
+    wb = openpyxl.load_workbook(ed.paths.output / "validacion.xlsx")
+    assert wb["Resumen"]["A1"].value.startswith("Validación de la edición 2026: 3 archivos")
+    assert [r[0] for r in wb["Resumen"].iter_rows(min_row=3, values_only=True)] == ["a.xlsx", "b.xlsx", "c.xlsx"]
+    obs = [(o[0], o[4]) for o in wb["Observaciones"].iter_rows(min_row=2, values_only=True)]
+    assert ("b.xlsx", "sin-retos") in obs  # a kept row keeps its findings
+    # A resend of a.xlsx's program, checked alone: a.xlsx's kept row says what replaced it (the register's word).
+    resend = write(ed, clean(nombre_programa="Orientación a personas migrantes", resultados="Se orientó a 1,200 personas."),
+                   name="a-corregido.xlsx")
+    assert run(tmp_path, str(resend), "--sin-retroalimentacion").exit_code == 0
+    files = {f["file"]: f for f in json.loads((ed.paths.output / "validacion.json").read_text("utf-8"))["files"]}
+    assert sorted(files) == ["a-corregido.xlsx", "a.xlsx", "b.xlsx", "c.xlsx"]
+    assert files["a.xlsx"]["superseded_by"] == "a-corregido.xlsx"
+    # A file taken out of the folder leaves the summary at the next run.
+    a.unlink()
+    assert run(tmp_path, str(resend), "--sin-retroalimentacion").exit_code == 0
+    files = {f["file"] for f in json.loads((ed.paths.output / "validacion.json").read_text("utf-8"))["files"]}
+    assert files == {"a-corregido.xlsx", "b.xlsx", "c.xlsx"}

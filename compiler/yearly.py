@@ -51,13 +51,24 @@ def _candidates(edition: Edition) -> list[tuple[int, str, Path]]:
         if key == edition.key:
             continue
         try:
-            years = pd.read_csv(path, usecols=["anio"], dtype="string")["anio"].dropna()
-            year = int(years.iloc[0])
-        except (OSError, ValueError, KeyError, IndexError, pd.errors.ParserError, UnicodeDecodeError):
+            st = path.stat()
+        except OSError:
             continue
-        if year < edition.year:
+        year = _year_of(path, st.st_mtime_ns, st.st_size)
+        if year is not None and year < edition.year:
             out.append((year, key, path.parent))
     return sorted(out)
+
+
+@lru_cache(maxsize=16)
+def _year_of(path: Path, mtime_ns: int, size: int) -> int | None:
+    """The edition year an open-data folder holds; read once per version of the file
+    (``previous`` is asked for every file checked)."""
+    try:
+        years = pd.read_csv(path, usecols=["anio"], dtype="string")["anio"].dropna()
+        return int(years.iloc[0])
+    except (OSError, ValueError, KeyError, IndexError, pd.errors.ParserError, UnicodeDecodeError):
+        return None
 
 
 @lru_cache(maxsize=4)

@@ -17,7 +17,7 @@ import re
 import zipfile
 import zlib
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from python_calamine import CalamineError, CalamineWorkbook
 
@@ -47,8 +47,18 @@ MAX_MEMBERS = 10_000
 MACRO_MEMBER = re.compile(r"(^|/)vbaProject\.bin$|(^|/)vbaData\.xml$", re.IGNORECASE)
 
 
-def sniff(path: Path, head: bytes, data: bytes | None = None) -> None:
-    """Refuse files that are not xlsx, saying what they seem to be."""
+#: Parts kept inflated from the size check, for the scan of input cells (no second inflation).
+_KEPT_PARTS = re.compile(r"^xl/(worksheets/[^/]+\.xml|workbook\.xml|_rels/workbook\.xml\.rels)$")
+#: At most this much is kept (memory stays small for a hostile file): other parts the scan inflates again.
+_KEPT_MAX_BYTES = 16 * 1024 * 1024
+
+
+def sniff(path: Path, head: bytes, data: bytes | None = None) -> tuple[set[str], dict[str, bytes]] | None:
+    """Refuse files that are not xlsx, saying what they seem to be.
+
+    For a workbook, its member names and the inflated sheet parts (``_KEPT_PARTS``);
+    None when its zip directory cannot be read (the workbook reader reports it damaged).
+    """
     name = path.name
     if head.startswith(OLE_MAGIC):
         # Encrypted OOXML is an OLE container holding an «EncryptedPackage» stream.
@@ -63,8 +73,7 @@ def sniff(path: Path, head: bytes, data: bytes | None = None) -> None:
             f"{name}: es un libro de Excel antiguo (.xls). Use la plantilla .xlsx de esta edición "
             "o guárdelo como «Libro de Excel (.xlsx)».")
     if head.startswith(ZIP_MAGIC):
-        _sniff_zip(path, data)
-        return
+        return _sniff_zip(path, data)
     kind = "otro tipo de archivo"
     if not head:
         kind = "un archivo vacío (0 bytes)"
@@ -103,7 +112,7 @@ _OTHER_ZIPS = (
 )
 
 
-def _sniff_zip(path: Path, data: bytes | None = None) -> None:
+def _sniff_zip(path: Path, data: bytes | None = None) -> tuple[set[str], dict[str, bytes]] | None:
     """A zip is only a workbook if it has ``xl/workbook.xml``; say what it is otherwise.
 
     A zip whose directory cannot be read (a cut download) is left to the
@@ -112,11 +121,12 @@ def _sniff_zip(path: Path, data: bytes | None = None) -> None:
     try:
         z = zipfile.ZipFile(io.BytesIO(data) if data is not None else path)
     except (zipfile.BadZipFile, OSError, ValueError):
-        return
+        return None
+    parts: dict[str, bytes] = {}
     with z:
         names = set(z.namelist())
         try:
-            check_limits(z, path)
+            check_limits(z, path, parts)
         except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, zlib.error):
             # A member that does not inflate to what its header says: never hand it to a parser.
             raise UnreadableWorkbook(
@@ -128,7 +138,7 @@ def _sniff_zip(path: Path, data: bytes | None = None) -> None:
             raise UnreadableWorkbook(
                 "no-es-xlsx", path,
                 f"{path.name}: es un libro binario de Excel (.xlsb). Guárdelo como «Libro de Excel (.xlsx)».")
-        return
+        return names, parts
     kind = next((what for member, what in _OTHER_ZIPS if member in names), "un archivo comprimido (.zip)")
     raise UnreadableWorkbook(
         "no-es-xlsx", path,
@@ -144,7 +154,7 @@ def _too_big(path: Path, why: str) -> UnreadableWorkbook:
         "imágenes ni hojas agregadas, y envíela otra vez.")
 
 
-def check_limits(z: zipfile.ZipFile, path: Path) -> None:
+def check_limits(z: zipfile.ZipFile, path: Path, keep: dict[str, bytes] | None = None) -> None:
     """Refuse a zip whose members would inflate past the limits, before any parser reads them.
 
     First the declared sizes and ratios; then every member is inflated in chunks
@@ -152,6 +162,7 @@ def check_limits(z: zipfile.ZipFile, path: Path) -> None:
     the end of each member catches a member longer than declared). Memory stays
     at one chunk whatever the file holds. Raises ``UnreadableWorkbook``; a zip
     that is merely damaged raises ``zipfile.BadZipFile`` for the caller.
+    With ``keep``, the inflated bytes of the ``_KEPT_PARTS`` members are put in it.
     """
     infos = z.infolist()
     if len(infos) > MAX_MEMBERS:
@@ -167,10 +178,15 @@ def check_limits(z: zipfile.ZipFile, path: Path) -> None:
                                  "como los archivos hechos para agotar la memoria")
     if total > MAX_TOTAL_BYTES:
         raise _too_big(path, f"descomprimido ocuparía {total / 2**20:,.0f} MB (el máximo es {MAX_TOTAL_BYTES // 2**20:,} MB)")
+    kept_bytes = 0
     for info in infos:
         if info.is_dir():
             continue
         seen = 0
+        kept = ([] if keep is not None and _KEPT_PARTS.match(info.filename)
+                and kept_bytes + info.file_size <= _KEPT_MAX_BYTES else None)
+        if kept is not None:
+            kept_bytes += info.file_size
         with z.open(info) as member:
             while chunk := member.read(1 << 20):
                 if seen == 0 and info.filename.endswith((".xml", ".rels", ".vml")) and (
@@ -182,6 +198,10 @@ def check_limits(z: zipfile.ZipFile, path: Path) -> None:
                 if seen > MAX_MEMBER_BYTES:
                     raise _too_big(path, f"una de sus partes ({info.filename}) pasa de {MAX_MEMBER_BYTES // 2**20:,} MB "
                                          "descomprimida")
+                if kept is not None:
+                    kept.append(chunk)
+        if kept is not None:
+            keep[info.filename] = b"".join(kept)
 
 
 def has_macros(names: set[str] | list[str]) -> bool:
@@ -235,21 +255,33 @@ _FORMULA_NO_VALUE = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*>\s*<f>[^<]*</f>\s*(
 
 
 def _scan_cells(source: Path | bytes, sheet_files: dict[str, str] | None,
-                input_cells: dict[str, set[str]]) -> tuple[list[str], list[tuple[str, str]]]:
+                input_cells: dict[str, set[str]],
+                parts: dict[str, bytes] | None = None) -> tuple[list[str], list[tuple[str, str]]]:
     """Input cells with a formula and no saved result, and input cells holding an Excel error value.
 
     calamine reads both as empty; only the sheet XML tells them from a blank.
+    ``parts``: members already inflated by the size check (``sniff``); others are read from ``source``.
     """
+    parts = parts or {}
     formulas, errors = [], []
-    with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as z:
+    opened: list[zipfile.ZipFile] = []
+
+    def read(member: str) -> bytes:
+        if member in parts:
+            return parts[member]
+        if not opened:
+            opened.append(zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source))
+        return opened[0].read(member)
+
+    try:
         if sheet_files is None:
-            sheet_files = _sheet_members(z)
+            sheet_files = _sheet_members(read)
         for sheet, member in sheet_files.items():
             cells = input_cells.get(sheet)
             if not cells:
                 continue
             try:
-                xml = z.read(member)
+                xml = read(member)
             except KeyError:
                 continue
             if b"<f>" in xml or b"<f " in xml:
@@ -257,16 +289,20 @@ def _scan_cells(source: Path | bytes, sheet_files: dict[str, str] | None,
             if b't="e"' in xml:
                 errors += [(f"{sheet}!{a}", m.group(2).decode()) for m in _ERROR_VALUE.finditer(xml)
                            if (a := m.group(1).decode()) in cells]
+    finally:
+        for z in opened:
+            z.close()
     return formulas, errors
 
 
-def _sheet_members(source: zipfile.ZipFile | Path) -> dict[str, str]:
-    """Sheet name → member path inside the xlsx zip (an open zip or a path)."""
-    if not isinstance(source, zipfile.ZipFile):
+def _sheet_members(source: zipfile.ZipFile | Path | Callable[[str], bytes]) -> dict[str, str]:
+    """Sheet name → member path inside the xlsx zip (an open zip, a path, or a reader of members)."""
+    if not isinstance(source, zipfile.ZipFile) and not callable(source):
         with zipfile.ZipFile(source) as z:
             return _sheet_members(z)
-    wbxml = source.read("xl/workbook.xml").decode("utf-8")
-    rels = source.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+    read = source.read if isinstance(source, zipfile.ZipFile) else source
+    wbxml = read("xl/workbook.xml").decode("utf-8")
+    rels = read("xl/_rels/workbook.xml.rels").decode("utf-8")
     targets = dict(re.findall(r'Id="([^"]+)"[^>]*Target="([^"]+)"', rels))
     targets |= {k: v for v, k in re.findall(r'Target="([^"]+)"[^>]*Id="([^"]+)"', rels)}
     out = {}
@@ -290,7 +326,7 @@ def read(path: Path | str, data: bytes | None = None) -> Submission:
             data = path.read_bytes()
         except OSError as exc:
             raise UnreadableWorkbook("archivo-ilegible", path, f"{path.name}: no se pudo abrir ({system_reason(exc)}).") from None
-    sniff(path, data[:512], data)
+    package = sniff(path, data[:512], data)
     digest = sha256(data)
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -341,13 +377,15 @@ def read(path: Path | str, data: bytes | None = None) -> Submission:
         g.CIFRAS: {c.address for ind in indicators for k, c in ind.cells.items()},
     }
     try:
-        formulas, errors = _scan_cells(data, None, input_cells)
+        formulas, errors = _scan_cells(data, None, input_cells, package[1] if package else None)
     except (KeyError, zipfile.BadZipFile):
         formulas, errors = [], []
     controls = _drop_controls(fields, indicators, table)
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            macros = has_macros(z.namelist()) or path.suffix.lower() == ".xlsm"
+        if package is None:
+            with zipfile.ZipFile(io.BytesIO(data)) as z:
+                package = set(z.namelist()), {}
+        macros = has_macros(package[0]) or path.suffix.lower() == ".xlsm"
     except zipfile.BadZipFile:
         macros = path.suffix.lower() == ".xlsm"
     return Submission(path=path, sha256=digest, stamp=stamp, fields=fields, indicators=indicators,

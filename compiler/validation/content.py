@@ -194,11 +194,11 @@ def undefined_acronyms(texts: Iterable[str], corpus: str, known: frozenset[str] 
     seen: set[str] = set()
     for i, text in enumerate(texts):
         text = str(text)
-        letters = [ch for ch in text if ch.isalpha()]
-        if not letters or sum(ch.isupper() for ch in letters) > CAPITALS_TEXT_SHARE * len(letters):
+        letters = sum(map(str.isalpha, text))
+        if not letters or sum(map(str.isupper, filter(str.isalpha, text))) > CAPITALS_TEXT_SHARE * letters:
             continue  # a text written in capitals: its words are not acronyms
         cleaned = DOTTED_ABBREVIATION.sub(lambda m: " " * len(m.group()), text)
-        titles = _capital_titles(cleaned)
+        titles = None  # found only for a text with an acronym to judge (most have none)
         for m in ACRONYM.finditer(cleaned):
             acr = m.group(1)
             core = acr.rstrip("+")
@@ -207,6 +207,8 @@ def undefined_acronyms(texts: Iterable[str], corpus: str, known: frozenset[str] 
             pieces = [p for p in re.split(r"[-+]", core.upper()) if p]
             if acr.upper() in known or core.upper() in known or (pieces and all(p in known for p in pieces)):
                 continue
+            if titles is None:
+                titles = _capital_titles(cleaned)
             if any(a <= m.start() and m.end() <= b for a, b in titles):
                 continue
             if re.search(_SPELLED.format(e=re.escape(acr)), corpus):

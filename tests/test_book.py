@@ -15,6 +15,7 @@ from compiler.errors import SettingsError
 from compiler.template import ProgramData
 
 import publication_data as data
+from template_support import with_spec_examples
 
 
 def configure(root, **publicacion):
@@ -30,7 +31,7 @@ def one_program(root, edition, *, resultados="Se orientó a 3,179 personas en lo
                 header=None):
     catalogs = cat.load()
     wb = template.build_workbook(edition, catalogs, catalogs.body("inm"))
-    fields = dict(data.PROGRAMS[0][1])
+    fields = with_spec_examples(data.PROGRAMS[0][1])
     fields["resultados"] = resultados
     pd = ProgramData(fields=fields, cifras=list(cifras), table_header=header)
     if table:

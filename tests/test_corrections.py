@@ -13,6 +13,7 @@ from compiler.cli import main
 from compiler.template import ProgramData
 
 import publication_data as data
+from template_support import with_spec_examples
 
 
 def sha(path):
@@ -75,7 +76,7 @@ def test_round_trip_publishes_corrections_and_flags_a_stale_one(tmp_path):
     # The agency resends the anuario with a new description: that correction is now stale.
     anuario = next(p for p in files if "CONAPO" in p.name)
     wb = template.build_workbook(edition, catalogs, catalogs.body("conapo"))
-    fields = dict(next(f for b, f, *_ in data.PROGRAMS if b == "conapo"))
+    fields = with_spec_examples(next(f for b, f, *_ in data.PROGRAMS if b == "conapo"))
     fields["descripcion"] = "Descripción nueva que la institución envió después."
     template.fill(wb, ProgramData(fields=fields))
     template.save(wb, anuario)

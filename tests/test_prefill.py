@@ -5,7 +5,7 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-from compiler import catalogs as cat, geometry as g, importer, informe, opendata, prefill, publication, reader, template, validation
+from compiler import catalogs as cat, geometry as g, importer, informe, opendata, prefill, publication, reader, spec, template, validation
 from tests.test_importer import SAMPLE
 from tests.validation_support import CLEAN_FIELDS, edition
 
@@ -55,10 +55,11 @@ def test_prefilled_workbook_reads_back_with_reference_locked(world):
 
 
 def _fill(path, ed, cifras=None, **fields):
+    """What the agency types into a pre-filled workbook: every required input it left empty."""
+    left_empty = [f for f in spec.PROGRAM_FIELDS if f.required and not reader.read(path).value(f.id)]
+    answers = {f.id: CLEAN_FIELDS.get(f.id, f.example) for f in left_empty}
     wb = openpyxl.load_workbook(path)
-    data = template.ProgramData(fields={k: CLEAN_FIELDS[k] for k in
-                                        ("unidad_responsable", "poblacion_objetivo", "fecha_inicio", "vigencia",
-                                         "contacto_nombre", "contacto_cargo", "contacto_correo")} | fields,
+    data = template.ProgramData(fields=answers | fields,
                                 cifras=cifras or [{"indicador": "Personas orientadas", "unidad": "personas", "total": 1400,
                                                    "mujeres": 800, "hombres": 600}])
     template.fill(wb, data)

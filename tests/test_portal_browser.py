@@ -6,6 +6,8 @@ Needs Debian's ``chromium`` and ``chromium-driver`` (.ci/run installs them when 
 from __future__ import annotations
 
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import WebDriverWait
 
 from browser_support import chromium, serve
 from compiler import board as brd, catalogs as cat, links, portal, register, settings
@@ -25,7 +27,8 @@ def test_body_uploads_a_wrong_sum_in_chromium_and_sees_the_cell(tmp_path):
         assert "Instituto Nacional de Migración" in browser.find_element(By.TAG_NAME, "h1").text
         browser.find_element(By.ID, "archivos").send_keys(str(book))
         browser.find_element(By.ID, "enviar").click()
-        result = browser.find_element(By.ID, "resultado")
+        # The click returns before the result page has loaded: wait for it (validation takes a moment).
+        result = WebDriverWait(browser, 60).until(ec.presence_of_element_located((By.ID, "resultado")))
         cells = [td.text for td in result.find_elements(By.CSS_SELECTOR, "tr.nivel-error td.celda")]
         assert f"{cifras_col('total')}6" in cells, result.text
         assert "rechazado" in result.text and "programa INM.xlsx" in result.text

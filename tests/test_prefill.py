@@ -100,3 +100,29 @@ def test_figures_identical_to_last_year_are_flagged(world):
     report = validation.validate_file(out, ed, cats)
     flagged = [f for f in report.findings if f.code == "resultados-sin-actualizar"]
     assert [f.message.split(" ")[:2] for f in flagged] == [["Las", "cifras"]]
+
+
+def test_a_filled_prefilled_workbook_compiles_and_the_informe_compares_with_2025(tmp_path):
+    """First year: import 2025, pre-fill 2026, the agency fills one workbook, «compile» publishes it."""
+    import subprocess
+
+    from click.testing import CliRunner
+
+    from compiler.cli import main
+
+    cats = cat.load()
+    prev = importer.edition_for(tmp_path, "2025")
+    result = importer.parse(SAMPLE.replace("2030", "2025"), cats, "muestra.txt")
+    opendata.write([], prev, cats, data=importer.build(result, prev, cats, tmp_path / "muestra.txt"))
+    ed = edition(tmp_path, "2026")
+    written, _, _ = prefill.generate(ed, cats, "2025")
+    _fill(_inm(written), ed, resultados="Se orientó a 1,400 personas en los cuatro módulos.",
+          retos=["Cubrir los turnos nocturnos."])
+    run = CliRunner().invoke(main, ["compile", "--edition", "2026", "--raiz", str(tmp_path)])
+    assert run.exit_code == 0, run.output
+    text = lambda pdf: subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    book = text(ed.paths.output / "compendio-general-2026.pdf")
+    assert "MÓDULOS DE ORIENTACIÓN EN PUNTOS DE INTERNACIÓN" in book and "1,400 personas" in book
+    informe_text = " ".join(text(ed.paths.output / "informe-ejecutivo-2026.pdf").split())
+    assert "Programas que continúan, nuevos y no informados de nuevo" in informe_text
+    assert "Programas que continúan desde 2025" in informe_text

@@ -10,9 +10,8 @@ from tests.test_importer import SAMPLE
 from tests.validation_support import CLEAN_FIELDS, edition
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    root = tmp_path_factory.mktemp("prefill")
+def first_year(root):
+    """The first-year path: a published 2025 edition imported, then the 2026 templates pre-filled from it."""
     cats = cat.load()
     prev = importer.edition_for(root, "2025")
     result = importer.parse(SAMPLE.replace("2030", "2025"), cats, "muestra.txt")
@@ -20,6 +19,11 @@ def world(tmp_path_factory):
     ed = edition(root, "2026")
     written, kept, carried = prefill.generate(ed, cats, "2025")
     return root, ed, cats, written, carried
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    return first_year(tmp_path_factory.mktemp("prefill"))
 
 
 def _inm(written):
@@ -110,12 +114,7 @@ def test_a_filled_prefilled_workbook_compiles_and_the_informe_compares_with_2025
 
     from compiler.cli import main
 
-    cats = cat.load()
-    prev = importer.edition_for(tmp_path, "2025")
-    result = importer.parse(SAMPLE.replace("2030", "2025"), cats, "muestra.txt")
-    opendata.write([], prev, cats, data=importer.build(result, prev, cats, tmp_path / "muestra.txt"))
-    ed = edition(tmp_path, "2026")
-    written, _, _ = prefill.generate(ed, cats, "2025")
+    _, ed, _, written, _ = first_year(tmp_path)
     _fill(_inm(written), ed, resultados="Se orientó a 1,400 personas en los cuatro módulos.",
           retos=["Cubrir los turnos nocturnos."])
     run = CliRunner().invoke(main, ["compile", "--edition", "2026", "--raiz", str(tmp_path)])

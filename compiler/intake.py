@@ -569,9 +569,7 @@ def receive(edition: Edition, catalogs: Catalogs, incoming: Iterable[Incoming], 
         item = _Item(target, inc.data, digest, report, reception, inc.name)
         items.append(item)
         progress.advance()
-    reports = validation.with_cross_file_findings([i.report for i in items], edition, make)
-    for item, report in zip(items, reports):
-        item.report = report
+    # The checks across files run once, in _settle, which knows what the register superseded.
     # Acuses are named before the register is written so the entry can point at them.
     if acuses:
         for item in items:

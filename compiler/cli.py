@@ -189,7 +189,7 @@ def _links_made(ed, cats, bodies=None) -> None:
 
 
 def _templates_from(ed, cats, previous, acronym, overwrite) -> None:
-    from . import prefill
+    from . import prefill, template
 
     with console.status(f"Llenando plantillas desde la edición {previous}…"):
         written, kept, carried = prefill.generate(ed, cats, previous, acronym, overwrite=overwrite)

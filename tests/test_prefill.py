@@ -125,3 +125,15 @@ def test_a_filled_prefilled_workbook_compiles_and_the_informe_compares_with_2025
     informe_text = " ".join(text(ed.paths.output / "informe-ejecutivo-2026.pdf").split())
     assert "Programas que continúan, nuevos y no informados de nuevo" in informe_text
     assert "Programas que continúan desde 2025" in informe_text
+
+
+def test_templates_desde_for_one_institution_from_the_command_line(tmp_path):
+    from click.testing import CliRunner
+
+    from compiler.cli import main
+
+    root, ed, _, _, _ = first_year(tmp_path)
+    run = CliRunner().invoke(main, ["templates", "--edition", "2026", "--desde", "2025", "--institucion", "INM",
+                                    "--sobrescribir", "--raiz", str(root)])
+    assert run.exit_code == 0, run.output
+    assert "Plantillas escritas" in run.output and "Traceback" not in run.output

@@ -199,8 +199,6 @@ FILE_HEADERS = (("Ruta", 24), ("Institución", 26), ("Programa", 30), ("Estado",
                 ("Tamaño (KB)", 9), ("Versión del validador", 10), ("SHA-256", 20))
 FILE_PRINTED = [h for h, _ in FILE_HEADERS].index("Códigos") + 1
 FILE_WRAPPED = {"Ruta", "Institución", "Programa", "Estado", "Sustituido por", "Códigos", "Retroalimentación", "SHA-256"}
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor=GUINDA)
 SUBTOTAL_FILL = PatternFill("solid", fgColor=GUINDA_CLARO)
 MISSING_FILL = PatternFill("solid", fgColor="FFC7CE")
 REJECTED_FONT = Font(color="9C0006", bold=True)
@@ -219,12 +217,7 @@ def row_values(row: Row, subtotal: bool = False, missing_count: int | None = Non
 
 
 def _header(ws, r: int, headers) -> None:
-    for i, (label, width) in enumerate(headers, start=1):
-        c = ws.cell(r, i, label)
-        c.font, c.fill = HEADER_FONT, HEADER_FILL
-        c.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-        ws.column_dimensions[get_column_letter(i)].width = width
-    ws.row_dimensions[r].height = 45
+    printing.header_row(ws, r, headers, height=45)
 
 
 def _write_line(ws, r: int, values: list, bold: bool = False) -> None:

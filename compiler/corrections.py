@@ -28,7 +28,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
 
-from . import style
+from . import printing, style
 from .errors import SettingsError
 from .model import Cell, Submission, normalise
 from .settings import Edition
@@ -193,12 +193,7 @@ def _workbook(edition: Edition, rows: list[list]) -> Workbook:
     ws["A2"].alignment = _WRAP
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(COLUMNS))
     ws.row_dimensions[2].height = 44
-    for i, (header, width, _key) in enumerate(COLUMNS, start=1):
-        c = ws.cell(HEADER_ROW, i, header)
-        c.font = Font(bold=True, color="FFFFFF")
-        c.fill = PatternFill("solid", fgColor=_GUINDA)
-        c.alignment = _WRAP
-        ws.column_dimensions[c.column_letter].width = width
+    printing.header_row(ws, HEADER_ROW, [(header, width) for header, width, _key in COLUMNS])
     for r, values in enumerate(rows, start=FIRST_ROW):
         for i, v in enumerate(values, start=1):
             c = ws.cell(r, i, v)
@@ -219,7 +214,7 @@ def _workbook(edition: Edition, rows: list[list]) -> Workbook:
 def _rows(path: Path) -> list[tuple[int, list]]:
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
-    except (OSError, InvalidFileException, KeyError, ValueError, zipfile.BadZipFile) as exc:
+    except (OSError, InvalidFileException, KeyError, ValueError, zipfile.BadZipFile):
         raise SettingsError(f"{path}: no se pudo abrir el libro de correcciones (no es un libro .xlsx válido). "
                             "Guárdelo de nuevo en Excel como «Libro de Excel (.xlsx)».") from None
     if SHEET not in wb.sheetnames:
@@ -320,12 +315,7 @@ def write_report(outcomes: list[Outcome], edition: Edition) -> Path:
     headers = [("Estado", 14), ("Fila del libro", 8), ("Institución", 26), ("Programa", 30), ("Archivo", 22),
                ("Campo", 14), ("Texto publicado por la institución", 50), ("Texto corregido", 50), ("Motivo", 36),
                ("Nota", 22), ("Corrigió", 14)]
-    for i, (h, w) in enumerate(headers, start=1):
-        c = ws.cell(4, i, h)
-        c.font = Font(bold=True, color="FFFFFF")
-        c.fill = PatternFill("solid", fgColor=_GUINDA)
-        c.alignment = _WRAP
-        ws.column_dimensions[c.column_letter].width = w
+    printing.header_row(ws, 4, headers)
     stale = PatternFill("solid", fgColor="FFC7CE")
     for r, o in enumerate(sorted(outcomes, key=lambda o: (o.applied, o.correction.row)), start=5):
         c = o.correction
@@ -374,11 +364,7 @@ def feedback_sheet(wb: Workbook, outcomes: list[Outcome]) -> None:
     ws["A2"].alignment = _WRAP
     ws.merge_cells("A2:D2")
     ws.row_dimensions[2].height = 30
-    for i, (h, w) in enumerate([("Campo", 18), ("Texto enviado", 60), ("Texto que se publica", 60), ("Nota", 30)], 1):
-        c = ws.cell(4, i, h)
-        c.font = Font(bold=True, color="FFFFFF")
-        c.fill = PatternFill("solid", fgColor=_GUINDA)
-        ws.column_dimensions[c.column_letter].width = w
+    printing.header_row(ws, 4, [("Campo", 18), ("Texto enviado", 60), ("Texto que se publica", 60), ("Nota", 30)])
     for r, o in enumerate(outcomes, start=5):
         for i, v in enumerate([o.correction.slot, o.before, o.correction.corrected, o.correction.note], 1):
             ws.cell(r, i, v).alignment = _WRAP

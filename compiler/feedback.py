@@ -49,6 +49,7 @@ from .findings import title
 from .model import SEVERITY_ORDER, Finding, Report
 from .reader import check_limits
 from .settings import Edition
+from .sheets import HEADER_FILL
 from .style import GUINDA, STATUS_COLOURS
 from .atomic import atomic_write
 from .template import INPUT_FILL
@@ -69,7 +70,6 @@ SEVERITY_FILL = {
 SEVERITY_FONT = {"error": Font(bold=True, color="9C0006"), "advertencia": Font(bold=True, color="9C5700"),
                  "nota": Font(color="1F4E79")}
 STATUS_FILL = STATUS_COLOURS
-HEADER_FILL = PatternFill("solid", fgColor=GUINDA)
 WRAP = Alignment(wrap_text=True, vertical="top")
 LINK_FONT = Font(color="0563C1", underline="single")
 ZIP_MAGIC = b"PK\x03\x04"

@@ -12,14 +12,30 @@ from __future__ import annotations
 import datetime as dt
 import numbers
 
-from openpyxl.styles import Alignment
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+
+from .sheets import HEADER_FILL
 
 COUNT = "#,##0"
 DATETIME = "dd/mm/yyyy hh:mm"
 #: Characters per line of a column of width w (Excel's width unit is about one digit).
 _CHARS_PER_WIDTH = 1.1
 LINE_HEIGHT = 15
+
+
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="center", horizontal="center")
+
+
+def header_row(ws, row: int, headers, height: float | None = None) -> None:
+    """A table's header row: (label, column width) pairs, white on guinda, wrapped and centred."""
+    for i, (label, width) in enumerate(headers, start=1):
+        c = ws.cell(row, i, label)
+        c.font, c.fill, c.alignment = HEADER_FONT, HEADER_FILL, HEADER_ALIGNMENT
+        ws.column_dimensions[get_column_letter(i)].width = width
+    if height:
+        ws.row_dimensions[row].height = height
 
 
 def page_setup(ws, header_row: int, last_column: int | None = None) -> None:

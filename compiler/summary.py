@@ -86,12 +86,11 @@ def write_summary(reports: list[Report], edition: Edition, when: dt.datetime | N
     import json
 
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles import Font, PatternFill
 
     from . import printing
     from .errors import OutputError
     from .findings import title
-    from .style import GUINDA
     from .template import save
     from .textsafe import append, clean
 
@@ -111,8 +110,6 @@ def write_summary(reports: list[Report], edition: Edition, when: dt.datetime | N
     wb = Workbook()
     ws = wb.active
     ws.title = "Resumen"
-    head = Font(bold=True, color="FFFFFF")
-    fill = PatternFill("solid", fgColor=GUINDA)
     from .style import STATUS_COLOURS as status_fill
     ws.append([f"Validación de la edición {edition.key}: {len(rows):,} archivos — {counts['aceptado']:,} aceptados, "
                f"{counts['aceptado con observaciones']:,} aceptados con observaciones, {counts['rechazado']:,} rechazados "
@@ -120,12 +117,7 @@ def write_summary(reports: list[Report], edition: Edition, when: dt.datetime | N
     ws["A1"].font = Font(bold=True, size=12)
     headers = (("Archivo", 32), ("Institución", 32), ("Programa", 40), ("Estado", 20), ("Errores", 9),
                ("Advertencias", 12), ("Notas", 8), ("Sustituido por", 26))
-    header_style = Alignment(wrap_text=True, vertical="center", horizontal="center")
-    ws.append([h for h, _ in headers])
-    for i, (_, w) in enumerate(headers, start=1):
-        c = ws.cell(2, i)
-        c.font, c.fill, c.alignment = head, fill, header_style
-        ws.column_dimensions[c.column_letter].width = w
+    printing.header_row(ws, 2, headers)
     for r in rows:
         append(ws, [r["file"], r["institution"], r["program"], r["status"], r["errors"], r["warnings"], r["notes"],
                    r["superseded_by"]])
@@ -136,11 +128,7 @@ def write_summary(reports: list[Report], edition: Edition, when: dt.datetime | N
     wo = wb.create_sheet("Observaciones")
     oh = (("Archivo", 28), ("Hoja", 10), ("Celda", 7), ("Gravedad", 11), ("Código", 22), ("Observación", 24),
           ("Valor encontrado", 22), ("Qué hay que corregir", 62))
-    wo.append([h for h, _ in oh])
-    for i, (_, w) in enumerate(oh, start=1):
-        c = wo.cell(1, i)
-        c.font, c.fill, c.alignment = head, fill, header_style
-        wo.column_dimensions[c.column_letter].width = w
+    printing.header_row(wo, 1, oh)
     for row in rows:
         for sheet, cell, severity, code, value, message in shown_findings[row["file"]]:
             append(wo, [row["file"], sheet, cell, severity, code, title(code), value, message])

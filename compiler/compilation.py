@@ -293,9 +293,15 @@ def compile_edition(root: Path, edition_key: str, *, progress: Progress | None =
     try:
         progress.stage("Armando el contenido")
         publication = pubmod.build(accepted, edition, catalogs)
-        html = render.render_html(publication)
+        # The whole book's HTML is only laid out in one process (or kept on request); the parts laid
+        # out in parallel are rendered from the publication.
+        html = render.render_html(publication) if keep_html or not parallel else None
         out = compendio_path(edition)
         html_path = render.write_text(out.with_suffix(".html"), html) if keep_html else None
+
+        # Imported once here, before the processes below are forked, rather than once in each of them.
+        import pikepdf  # noqa: F401
+        import weasyprint  # noqa: F401
 
         if companions and not draft and "fork" in multiprocessing.get_all_start_methods():
             background = _Companions(publication, accepted, edition, catalogs, draft)
@@ -312,6 +318,7 @@ def compile_edition(root: Path, edition_key: str, *, progress: Progress | None =
             if parallel and _can_lay_out_in_parallel(publication):
                 pages = _tagged_in_parallel(publication, out, progress, roots)
             if pages is None:
+                html = html if html is not None else render.render_html(publication)
                 document = render.render_document(html, fetcher=render.LocalFetcher(roots))
                 pages = len(document.pages)
                 progress.stage("Escribiendo el PDF")

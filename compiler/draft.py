@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import io
 import multiprocessing
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
-from .publication import Chapter, Publication
 from . import render
+from .publication import Chapter, Publication
 
 #: The parts leave page numbers to the overlay, which knows the whole document.
 NO_FOOTER = "@page { @bottom-center { content: none; } }"
@@ -89,6 +91,12 @@ def _lay_out(html: str, tagged: bool = False, roots: list | None = None) -> Laid
     return LaidOut(buffer.getvalue(), len(document.pages), anchors, bookmarks, tops, names)
 
 
+def _count_pages(html: str, tagged: bool = False, roots: list | None = None) -> int:
+    """Pages of ``html`` once laid out, without writing the PDF (painting is half the cost)."""
+    fetcher = render.LocalFetcher(roots) if roots else None
+    return len(render.render_document(html, draft=not tagged, fetcher=fetcher).pages)
+
+
 @dataclass
 class Parts:
     """The whole book laid out in pieces: the front matter (with the real page numbers in its
@@ -97,6 +105,8 @@ class Parts:
     parts: list[LaidOut]
     front_pages: int
     positions: dict[str, int]
+    #: What ``lay_out(meanwhile=…)`` returned.
+    early: Any = None
 
     @property
     def total(self) -> int:
@@ -126,10 +136,13 @@ class Parts:
         return out
 
 
-def lay_out(publication: Publication, *, tagged: bool, progress=None, roots: list | None = None) -> Parts:
+def lay_out(publication: Publication, *, tagged: bool, progress=None, roots: list | None = None,
+            meanwhile: Callable[[list[LaidOut]], Any] | None = None) -> Parts:
     """Lay out the body in parallel parts and the front matter with the page numbers they report.
 
-    ``roots``: the folders the layout may read (``render.LocalFetcher``), the templates' by default."""
+    ``roots``: the folders the layout may read (``render.LocalFetcher``), the templates' by default.
+    ``meanwhile(body)`` runs in this process while the front matter is laid out once the body parts
+    are (the merge of the body, say); its result is ``Parts.early``."""
     runs = split(publication)
     part_html = [render.render_html(publication, front=False, intro=(i == 0), chapter_parts=run,
                                     back=False, extra_css=NO_FOOTER)
@@ -138,7 +151,7 @@ def lay_out(publication: Publication, *, tagged: bool, progress=None, roots: lis
                     + [c.anchor for c in publication.chapters]
                     + [o.anchor for c in publication.chapters for o in c.objectives])
 
-    def front(numbers: dict[str, int]) -> LaidOut:
+    def front_html(numbers: dict[str, int]) -> str:
         if tagged:
             # The numbers stay generated content, as target-counter() makes them in one process: the
             # contents then have the same structure (and the same tags) as the single-process build.
@@ -146,26 +159,23 @@ def lay_out(publication: Publication, *, tagged: bool, progress=None, roots: lis
                                    for name, n in numbers.items() if name.replace("-", "").isalnum())
         else:
             toc, css = numbers, TOC_NUMBERS
-        return _lay_out(render.render_html(publication, front=True, intro=False, chapter_parts=[], back=False,
-                                           toc_pages=toc, anchors=anchor_names, extra_css=css), tagged, roots)
+        return render.render_html(publication, front=True, intro=False, chapter_parts=[], back=False,
+                                  toc_pages=toc, anchors=anchor_names, extra_css=css)
+
+    def side(first_page: int) -> str:
+        return "right" if first_page % 2 else "left"
+
+    def back_html(first_page: int) -> str:
+        """The back matter, short: the back cover must fall on a left page (``break-before: left``), so
+        the part is laid out starting on the side the book gives it. Only the blank page before the
+        back cover depends on that side; its anchors are on the same pages either way."""
+        return render.render_html(publication, front=False, intro=False, chapter_parts=[], back=True,
+                                  extra_css=NO_FOOTER + f" html {{ break-before: {side(first_page)}; }}")
 
     def back(first_page: int) -> LaidOut:
-        """The back matter, short, laid out once its first page is known: the back cover must fall on a
-        left page (``break-before: left``), so the part has to start on the side the book gives it."""
-        side = "right" if first_page % 2 else "left"
-        return _lay_out(render.render_html(publication, front=False, intro=False, chapter_parts=[], back=True,
-                                           extra_css=NO_FOOTER + f" html {{ break-before: {side}; }}"), tagged, roots)
+        return _lay_out(back_html(first_page), tagged, roots)
 
-    stage = progress.stage if progress is not None else (lambda *a, **k: None)
-    stage(f"Componiendo las páginas en {len(part_html)} procesos (WeasyPrint)")
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=len(part_html), mp_context=context) as pool:
-        futures = [pool.submit(_lay_out, h, tagged, roots) for h in part_html]
-        # While the parts are laid out: the front's length (three-digit numbers are the widest).
-        provisional = front({a: 999 for a in anchor_names})
-        body = [f.result() for f in futures]
-
-    def place(front_pages: int) -> dict[str, int]:
+    def place(front_pages: int, parts: list[LaidOut]) -> dict[str, int]:
         numbers, start = {}, front_pages
         for part in parts:
             for name, index in part.anchors.items():
@@ -173,17 +183,35 @@ def lay_out(publication: Publication, *, tagged: bool, progress=None, roots: lis
             start += part.pages
         return numbers
 
-    stage("Índice con números de página")
-    front_pages = provisional.pages
-    body_pages = sum(p.pages for p in body)
-    parts = [*body, back(front_pages + body_pages + 1)]
-    final_front = front(place(front_pages))
+    stage = progress.stage if progress is not None else (lambda *a, **k: None)
+    stage(f"Componiendo las páginas en {len(part_html)} procesos (WeasyPrint)")
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=len(part_html), mp_context=context) as pool:
+        futures = [pool.submit(_lay_out, h, tagged, roots) for h in part_html]
+        # While the parts are laid out: the front's length (three-digit numbers are the widest; only
+        # its page count is needed, so it is not written), and the back matter on a guessed side.
+        front_pages = _count_pages(front_html({a: 999 for a in anchor_names}), tagged, roots)
+        guessed = front_pages + 1
+        closing = back(guessed)
+        body = [f.result() for f in futures]
+        body_pages = sum(p.pages for p in body)
+        stage("Índice con números de página")
+        # The front needs the parts' page numbers; in the other worker, the back matter again if the
+        # guess put it on the wrong side; in this process, ``meanwhile``.
+        final = pool.submit(_lay_out, front_html(place(front_pages, [*body, closing])), tagged, roots)
+        redo = (pool.submit(_lay_out, back_html(front_pages + body_pages + 1), tagged, roots)
+                if side(front_pages + body_pages + 1) != side(guessed) else None)
+        early = meanwhile(body) if meanwhile is not None else None
+        if redo is not None:
+            closing = redo.result()
+        final_front = final.result()
     if final_front.pages != front_pages:
         if (final_front.pages - front_pages) % 2:
-            parts[-1] = back(final_front.pages + body_pages + 1)
+            closing = back(final_front.pages + body_pages + 1)
         front_pages = final_front.pages
-        final_front = front(place(front_pages))
-    return Parts(final_front, parts, front_pages, place(front_pages))
+        final_front = _lay_out(front_html(place(front_pages, [*body, closing])), tagged, roots)
+    parts = [*body, closing]
+    return Parts(final_front, parts, front_pages, place(front_pages, parts), early)
 
 
 #: Where WeasyPrint puts the final build's page number (bottom-centre box, 9 pt, grey): PDF points.
@@ -207,15 +235,19 @@ def digits_font() -> DigitsFont:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    font = TTFont(render.template_dir() / "fonts" / "Carlito-Regular.ttf")
+    font = TTFont(render.template_dir() / "fonts" / "Carlito-Regular.ttf", lazy=True)
+    for table in ("GDEF", "GPOS", "GSUB"):  # ten digits need no layout tables, and parsing them is most of the time
+        if table in font:
+            del font[table]
     options = subset.Options()
     options.layout_features = []
     subsetter = subset.Subsetter(options)
     subsetter.populate(text=DIGITS)
-    subsetter.subset(font)
     font.recalcTimestamp = False  # keep Carlito's own date: the same book gives the same bytes
     data = io.BytesIO()
-    font.save(data)
+    with render._weasyprint_quiet():  # fontTools warns about Carlito's old «created» date
+        subsetter.subset(font)
+        font.save(data)
     scale = 1000 / font["head"].unitsPerEm
     cmap = font.getBestCmap()
     head, hhea = font["head"], font["hhea"]
@@ -226,7 +258,13 @@ def digits_font() -> DigitsFont:
 
 def _digits_font(writer):
     """The digits font as pypdf objects, to stamp page numbers in the same face as the final build."""
-    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, StreamObject
+    from pypdf.generic import (
+        ArrayObject,
+        DictionaryObject,
+        NameObject,
+        NumberObject,
+        StreamObject,
+    )
 
     digits = digits_font()
     stream = StreamObject()
@@ -289,7 +327,7 @@ def _stamp_number(writer, page, number: int, font_ref, widths) -> None:
     page[NameObject("/Contents")] = ArrayObject([before, *items, after])
 
 
-def write(publication: Publication, html: str, out, *, progress=None) -> int:
+def write(publication: Publication, html: str | None, out, *, progress=None) -> int:
     """Write the draft PDF to ``out`` atomically; returns its number of pages.
 
     ``html`` (the whole final HTML) is not needed: the parts are rendered from the publication.
@@ -305,8 +343,7 @@ def write(publication: Publication, html: str, out, *, progress=None) -> int:
     writer = PdfWriter()
     for laid in (final_front, *parts):
         writer.append(PdfReader(io.BytesIO(laid.pdf)), import_outline=False)
-    with render._weasyprint_quiet():  # fontTools warns about Carlito's old «created» date
-        font_ref, widths = _digits_font(writer)
+    font_ref, widths = _digits_font(writer)
     for i in book.numbered():
         _stamp_number(writer, writer.pages[i], i + 1, font_ref, widths)
 
@@ -337,7 +374,6 @@ def write(publication: Publication, html: str, out, *, progress=None) -> int:
                          "/Producer": "Compendio (borrador) con WeasyPrint y pypdf"})
     writer._root_object[NameObject("/Lang")] = TextStringObject(publication.lang)
     writer._root_object[NameObject("/PageMode")] = NameObject("/UseOutlines")
-    with render.atomic_write(out) as tmp:
-        with open(tmp, "wb") as fh:
-            writer.write(fh)
+    with render.atomic_write(out) as tmp, open(tmp, "wb") as fh:
+        writer.write(fh)
     return total

@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import io
 
+import pikepdf
+
 from . import draft, render
 from .publication import Publication
 
@@ -36,28 +38,38 @@ class MergeError(Exception):
     """The parts are not laid out as this module expects; the caller lays the book out in one process."""
 
 
+#: What a part laid out otherwise than expected makes pikepdf or this module raise.
+_MERGE_ERRORS = (KeyError, AttributeError, TypeError, ValueError, pikepdf.PdfError)
+
+
 def write(publication: Publication, out, *, progress=None, roots=None) -> int:
     """Write the tagged Compendio to ``out`` atomically; returns its number of pages.
 
     ``roots``: the folders the layout may read (``render.LocalFetcher``), the templates' by default."""
-    import pikepdf
+    def merge_body(body: list) -> _Merged | MergeError:
+        # While the front matter is laid out: the body is merged in this process.
+        try:
+            return _Merged(body)
+        except _MERGE_ERRORS as exc:
+            return MergeError(str(exc))
 
-    book = draft.lay_out(publication, tagged=True, progress=progress, roots=roots)
+    book = draft.lay_out(publication, tagged=True, progress=progress, roots=roots, meanwhile=merge_body)
     if progress is not None:
         progress.stage("Uniendo las partes con su estructura")
-    sources: list = []  # the parts stay open until saved: the copies are read from them lazily
+    if isinstance(book.early, MergeError):
+        raise book.early
     try:
-        pdf = merge(book, sources)
-    except (KeyError, AttributeError, TypeError, ValueError, pikepdf.PdfError) as exc:
+        pdf = book.early.finish(book)
+        with render.atomic_write(out) as tmp:
+            pdf.save(tmp, deterministic_id=True)
+    except _MERGE_ERRORS as exc:
         raise MergeError(str(exc)) from exc
-    with render.atomic_write(out) as tmp:
-        pdf.save(tmp, deterministic_id=True)
+    finally:
+        book.early.close()
     return book.total
 
 
 def _kids(element) -> list:
-    import pikepdf
-
     k = element.get("/K")
     if k is None:
         return []
@@ -81,8 +93,6 @@ def _only_empty_spans(element) -> bool:
 
 def _copy(pdf, obj):
     """``obj`` of another PDF brought into ``pdf`` (direct arrays and dictionaries item by item)."""
-    import pikepdf
-
     if isinstance(obj, pikepdf.Object) and obj.is_indirect:
         return pdf.copy_foreign(obj)
     if isinstance(obj, pikepdf.Array):
@@ -110,67 +120,100 @@ def _names(tree) -> list[tuple[str, object]]:
     return [(str(k), v) for k, v in _leaves(tree, "/Names")]
 
 
-def merge(book: "draft.Parts", sources: list):
-    """The parts of ``book`` as one tagged PDF (a ``pikepdf.Pdf``); the parts opened are added to
-    ``sources``, which must outlive it until it is saved."""
-    import pikepdf
+class _Merged:
+    """The book being merged: the body parts first (while the front is laid out), then the back
+    matter and the front. The first body part is the base document, so its objects are not copied."""
 
-    pdf = pikepdf.open(io.BytesIO(book.front.pdf))
-    tree_root = pdf.Root.StructTreeRoot
-    document = _document(pdf.Root)
-    entries = _nums(tree_root.ParentTree)
-    next_key = max((k for k, _ in entries), default=-1) + 1
-    dests = dict(_names(pdf.Root.Names.Dests)) if "/Names" in pdf.Root and "/Dests" in pdf.Root.Names else {}
-    front_names = set(dests)
-    kids = pikepdf.Array([k for k in _kids(document) if not _only_empty_spans(k)])
-    for laid in book.parts:
+    def __init__(self, body: list) -> None:
+        self._sources: list = []  # the parts stay open until saved: the copies are read from them lazily
+        self.pdf = pikepdf.open(io.BytesIO(body[0].pdf))
+        self.document = _document(self.pdf.Root)
+        self.kids = list(_kids(self.document))
+        self.entries = _nums(self.pdf.Root.StructTreeRoot.ParentTree)
+        self.next_key = max((k for k, _ in self.entries), default=-1) + 1
+        self.dests = self._dests(self.pdf)
+        for laid in body[1:]:
+            self.add(laid)
+
+    @staticmethod
+    def _dests(pdf) -> dict:
+        return dict(_names(pdf.Root.Names.Dests)) if "/Names" in pdf.Root and "/Dests" in pdf.Root.Names else {}
+
+    def _bring(self, laid, at: int | None = None) -> tuple[object, list]:
+        """The pages of ``laid`` inserted at ``at`` (appended by default) with their parent-tree keys
+        moved past those used; returns its opened document and its ``Document`` element's copied kids."""
         src = pikepdf.open(io.BytesIO(laid.pdf))
-        sources.append(src)
-        first = len(pdf.pages)
-        pdf.pages.extend(src.pages)
-        offset = next_key
-        for page in pdf.pages[first:]:
+        self._sources.append(src)
+        offset = self.next_key
+        first = len(self.pdf.pages) if at is None else at
+        for i, page in enumerate(src.pages):
+            self.pdf.pages.insert(first + i, page)
+        for page in self.pdf.pages[first:first + len(src.pages)]:
             if "/StructParents" in page.obj:
                 page.obj.StructParents = int(page.obj.StructParents) + offset
             for annot in page.obj.get("/Annots", []):
                 if "/StructParent" in annot:
                     annot.StructParent = int(annot.StructParent) + offset
+        kids = []
         for kid in _kids(_document(src.Root)):
-            copied = _copy(pdf, kid)
-            copied.P = document
+            copied = _copy(self.pdf, kid)
+            copied.P = self.document
             kids.append(copied)
         for key, value in _nums(src.Root.StructTreeRoot.ParentTree):
-            entries.append((key + offset, _copy(pdf, value)))
-            next_key = max(next_key, key + offset + 1)
-        if "/Names" in src.Root and "/Dests" in src.Root.Names:
-            for name, dest in _names(src.Root.Names.Dests):
-                if name in front_names or name not in dests:
-                    dests[name] = _copy(pdf, dest)
-                    front_names.discard(name)
-    document.K = kids
-    entries.sort(key=lambda e: e[0])
-    flat = pikepdf.Array()
-    for key, value in entries:
-        flat.append(key)
-        flat.append(value)
-    tree_root.ParentTree = pdf.make_indirect(pikepdf.Dictionary(Nums=flat))
-    tree_root.ParentTreeNextKey = next_key
-    if dests:
-        names = pikepdf.Array()
-        for name in sorted(dests):
-            names.append(pikepdf.String(name))
-            names.append(dests[name])
-        if "/Names" not in pdf.Root:
-            pdf.Root.Names = pikepdf.Dictionary()
-        pdf.Root.Names.Dests = pdf.make_indirect(pikepdf.Dictionary(Names=names))
-    _stamp_numbers(pdf, book.numbered())
-    _outline(pdf, book)
-    return pdf
+            self.entries.append((key + offset, _copy(self.pdf, value)))
+            self.next_key = max(self.next_key, key + offset + 1)
+        return src, kids
+
+    def add(self, laid) -> None:
+        """A part after those already here."""
+        src, kids = self._bring(laid)
+        self.kids += kids
+        for name, dest in _names(src.Root.Names.Dests) if "/Names" in src.Root and "/Dests" in src.Root.Names else []:
+            self.dests.setdefault(name, _copy(self.pdf, dest))
+
+    def finish(self, book: draft.Parts):
+        """The whole book: the back matter (``book.parts[-1]``), then the front matter before the body,
+        with the document's language, information, metadata and viewer preferences taken from it."""
+        self.add(book.parts[-1])
+        src, kids = self._bring(book.front, at=0)
+        # The front carried empty targets for its contents' links; the parts have the real anchors.
+        self.kids = [k for k in kids if not _only_empty_spans(k)] + self.kids
+        for name, dest in self._dests(src).items():
+            self.dests.setdefault(name, _copy(self.pdf, dest))
+        pdf, root = self.pdf, self.pdf.Root
+        for key in ("/Lang", "/MarkInfo", "/ViewerPreferences", "/Metadata"):
+            if key in src.Root:
+                root[key] = _copy(pdf, src.Root[key])
+            elif key in root:
+                del root[key]
+        pdf.docinfo = pdf.copy_foreign(src.docinfo) if src.docinfo.is_indirect else _copy(pdf, src.docinfo)
+        self.document.K = pikepdf.Array(self.kids)
+        self.entries.sort(key=lambda e: e[0])
+        flat = pikepdf.Array()
+        for key, value in self.entries:
+            flat.append(key)
+            flat.append(value)
+        tree_root = root.StructTreeRoot
+        tree_root.ParentTree = pdf.make_indirect(pikepdf.Dictionary(Nums=flat))
+        tree_root.ParentTreeNextKey = self.next_key
+        if self.dests:
+            names = pikepdf.Array()
+            for name in sorted(self.dests):
+                names.append(pikepdf.String(name))
+                names.append(self.dests[name])
+            if "/Names" not in root:
+                root.Names = pikepdf.Dictionary()
+            root.Names.Dests = pdf.make_indirect(pikepdf.Dictionary(Names=names))
+        _stamp_numbers(pdf, book.numbered())
+        _outline(pdf, book)
+        return pdf
+
+    def close(self) -> None:
+        for src in self._sources:
+            src.close()
 
 
-def _outline(pdf, book: "draft.Parts") -> None:
-    import pikepdf
-
+def _outline(pdf, book: draft.Parts) -> None:
     with pdf.open_outline() as outline:
         outline.root.clear()
         parents: dict[int, object] = {}
@@ -186,8 +229,6 @@ def _outline(pdf, book: "draft.Parts") -> None:
 
 def _stamp_numbers(pdf, pages: list[int]) -> None:
     """Each body page's number, as a pagination artifact (it is not content to read aloud)."""
-    import pikepdf
-
     digits = draft.digits_font()
     font_file = pdf.make_stream(digits.data)
     font_file.Length1 = len(digits.data)

@@ -299,10 +299,6 @@ def compile_edition(root: Path, edition_key: str, *, progress: Progress | None =
         out = compendio_path(edition)
         html_path = render.write_text(out.with_suffix(".html"), html) if keep_html else None
 
-        # Imported once here, before the processes below are forked, rather than once in each of them.
-        import pikepdf  # noqa: F401
-        import weasyprint  # noqa: F401
-
         if companions and not draft and "fork" in multiprocessing.get_all_start_methods():
             background = _Companions(publication, accepted, edition, catalogs, draft)
 

@@ -91,6 +91,12 @@ def _lay_out(html: str, tagged: bool = False, roots: list | None = None) -> Laid
     return LaidOut(buffer.getvalue(), len(document.pages), anchors, bookmarks, tops, names)
 
 
+def _guess_back_start(front_pages: int) -> int:
+    """The page the back matter is guessed to start on before the body is laid out (a body of even
+    length: it is right half the time, and a wrong guess costs one more short layout, beside the front's)."""
+    return front_pages + 1
+
+
 def _count_pages(html: str, tagged: bool = False, roots: list | None = None) -> int:
     """Pages of ``html`` once laid out, without writing the PDF (painting is half the cost)."""
     fetcher = render.LocalFetcher(roots) if roots else None
@@ -191,7 +197,7 @@ def lay_out(publication: Publication, *, tagged: bool, progress=None, roots: lis
         # While the parts are laid out: the front's length (three-digit numbers are the widest; only
         # its page count is needed, so it is not written), and the back matter on a guessed side.
         front_pages = _count_pages(front_html({a: 999 for a in anchor_names}), tagged, roots)
-        guessed = front_pages + 1
+        guessed = _guess_back_start(front_pages)
         closing = back(guessed)
         body = [f.result() for f in futures]
         body_pages = sum(p.pages for p in body)

@@ -314,3 +314,24 @@ def test_tagged_book_on_two_cores_has_the_single_process_structure(small, pdf, t
     numbered = merged.pages[next(i for i, t in enumerate(texts) if starts(t, "INTRODUCCIÓN"))]
     content = b"".join(c.read_bytes() for c in numbered.obj.Contents)
     assert "/Artifact <</Type /Pagination /Subtype /Footer>> BDC".encode() in content
+
+
+def test_back_matter_guessed_on_the_wrong_side_gives_the_same_book(small, pdf, tmp_path, monkeypatch):
+    """The back matter is laid out beside the body on a guessed side and again if the guess was wrong:
+    either way the back cover is on an even page and the book is the single-process one."""
+    import pikepdf
+
+    from compiler import draft, tagged
+
+    pub, _ = small
+    path, _, texts = pdf
+    books = []
+    for shift in (1, 2):  # one of the two guesses is wrong for this book
+        monkeypatch.setattr(draft, "_guess_back_start", lambda front_pages, shift=shift: front_pages + shift)
+        out = tmp_path / f"libro-{shift}.pdf"
+        assert tagged.write(pub, out) == len(texts)
+        books.append(out.read_bytes())
+    assert books[0] == books[1]
+    merged = pikepdf.open(tmp_path / "libro-1.pdf")
+    assert _structure(merged)[0] == _structure(pikepdf.open(path))[0]
+    assert len(merged.pages) % 2 == 0  # the back cover, last, on a left-hand page

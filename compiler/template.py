@@ -33,6 +33,7 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import geometry as g
+from . import xlsx_patch
 from .atomic import atomic_write
 from .instructions import write_instructions
 from . import spec
@@ -499,10 +500,40 @@ def fill(wb: Workbook, data: ProgramData) -> Workbook:
 
 
 def save(wb: Workbook, path: Path) -> Path:
-    """Write atomically (see ``atomic``): the workbook appears whole or not at all."""
+    """Write atomically (see ``atomic``): the workbook appears whole or not at all.
+
+    The «Revisión» column is stored as one shared formula (``_share_status``).
+    """
     with atomic_write(Path(path)) as tmp:
         wb.save(tmp)
+        _share_status(wb, tmp)
     return Path(path)
+
+
+def _share_status(wb: Workbook, saved: Path) -> None:
+    """Rewrite the saved workbook with the «Revisión» formulas made one shared formula.
+
+    Written once per row, their ~4 KB each were 87% of the Cifras sheet, which every
+    check of a returned workbook inflates and parses; Excel keeps a shared formula
+    when the agency saves, so the returned files stay small too. openpyxl cannot
+    write one, hence the patch of the saved package. A workbook whose column is
+    not ``status_formula`` on every row (not made by ``build_workbook``) is left as it is.
+    """
+    if g.CIFRAS not in wb.sheetnames:
+        return
+    ws, status = wb[g.CIFRAS], cifras_col("estado")
+    rows = range(g.CIFRAS_FIRST_ROW, g.CIFRAS_LAST_ROW + 1)
+    if any(ws[f"{status}{row}"].value != status_formula(row) for row in rows):
+        return
+    try:
+        package = xlsx_patch.Package(saved.read_bytes())
+        entry = package.sheet(g.CIFRAS)
+        if entry is None:
+            return
+        package.worksheet(entry).share_formula(status, rows[0], rows[-1])
+    except xlsx_patch.Unpatchable:
+        return
+    saved.write_bytes(package.save())
 
 
 def template_path(edition: Edition, catalogs: Catalogs, body: Body | None) -> Path:

@@ -454,6 +454,28 @@ class Worksheet:
         self._comments: etree._Element | None = None
         self._vml: str | None = None
 
+    def share_formula(self, column: str, first: int, last: int) -> None:
+        """Store the formulas of ``column``, rows ``first``..``last``, as one shared formula.
+
+        That is how Excel itself saves a formula filled down: the first cell keeps
+        the text, the others only name it, and every reader (Excel, LibreOffice,
+        openpyxl) moves its relative references to each row. The part is then
+        written, inflated and parsed with the text once instead of once per row.
+        The caller vouches that each cell's formula is the first one's moved down;
+        cached values (``<v>``) stay as they are.
+        """
+        col = column_index(column)
+        formulas = [self.cell(r, col, f"{column}{r}").find(f"{_M}f") for r in range(first, last + 1)]
+        if any(f is None or f.get("t") is not None for f in formulas):
+            raise Unpatchable(f"{column}{first}:{column}{last} is not one plain formula per cell")
+        used = [int(s) for f in self.data.iter(f"{_M}f") if (s := f.get("si") or "").isdigit()]
+        si = str(max(used, default=-1) + 1)
+        master, *others = formulas
+        master.attrib.update({"t": "shared", "ref": f"{column}{first}:{column}{last}", "si": si})
+        for f in others:
+            f.text = None
+            f.attrib.update({"t": "shared", "si": si})
+
     def anchor(self, row: int, col: int) -> tuple[int, int]:
         """A cell inside a merged range stands for the range's top-left cell."""
         for r1, c1, r2, c2 in self.merged:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+import zipfile
 
 import openpyxl
 import pytest
 from openpyxl.utils.cell import range_boundaries
 
-from compiler import catalogs as cat, geometry as g, spec, template
+from compiler import catalogs as cat, geometry as g, reader, spec, template
 from compiler.catalogs import VIGENCIAS
 from compiler.spec import (BREAKDOWNS, CIFRAS_COLUMNS, COUNT_COLUMNS, FIELDS_BY_ID, PROGRAM_FIELDS, cifras_col,
                            field_cell, programa_layout)
@@ -250,6 +252,20 @@ def test_status_column_has_a_formula_on_every_row_and_turns_red(inm):
     last = openpyxl.utils.get_column_letter(len(CIFRAS_COLUMNS))
     assert sqref == f"A{g.CIFRAS_FIRST_ROW}:{last}{g.CIFRAS_LAST_ROW}"
     assert f'${status}{g.CIFRAS_FIRST_ROW}<>"{template.STATUS_OK}"' in rule.formula[0]
+
+
+def test_the_live_check_is_stored_once_as_excel_stores_a_formula_filled_down(tmp_path):
+    """Written once per row, the live check was most of every returned workbook (and of checking it)."""
+    path = saved_template(tmp_path, "INM")
+    status = cifras_col("estado")
+    first, last = g.CIFRAS_FIRST_ROW, g.CIFRAS_LAST_ROW
+    with zipfile.ZipFile(path) as z:
+        sheet = z.read(reader._sheet_members(z)[g.CIFRAS]).decode()
+    formulas = re.findall(r'<c r="([A-Z]+\d+)"[^>]*><f([^>]*?)(/?)>', sheet)
+    assert formulas[0] == (f"{status}{first}", f' t="shared" ref="{status}{first}:{status}{last}" si="0"', "")
+    assert formulas[1:] == [(f"{status}{row}", ' t="shared" si="0"', "/") for row in range(first + 1, last + 1)]
+    assert sheet.count("Falta el total") == 1
+    assert len(sheet) < 100_000
 
 
 def test_column_help_is_attached_to_every_header(inm):

@@ -33,7 +33,6 @@ import secrets
 import threading
 import time
 import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,7 +50,7 @@ from .catalogs import Body, Catalogs
 from .errors import CompendioError, UnreadableWorkbook
 from .feedback import feedback_path
 from .findings import title as code_title
-from .reader import check_limits
+from .reader import DAMAGED_ZIP, check_limits
 from .render import template_dir
 from .settings import Edition
 from .textsafe import CONTROL_CHARS
@@ -205,7 +204,7 @@ def precheck(name: str, data: bytes) -> str | None:
             names = set(z.namelist())
     except UnreadableWorkbook as exc:
         return str(exc)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, zlib.error):
+    except DAMAGED_ZIP:
         return f"«{name}» está dañado y no se puede abrir. Ábralo en Excel, guárdelo de nuevo y envíelo otra vez."
     if "xl/workbook.xml" not in names:
         return f"«{name}» no es un libro de Excel (.xlsx): no tiene hojas de cálculo."

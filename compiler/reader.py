@@ -17,7 +17,7 @@ import re
 import zipfile
 import zlib
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from python_calamine import CalamineError, CalamineWorkbook
 
@@ -47,17 +47,11 @@ MAX_MEMBERS = 10_000
 MACRO_MEMBER = re.compile(r"(^|/)vbaProject\.bin$|(^|/)vbaData\.xml$", re.IGNORECASE)
 
 
-#: Parts kept inflated from the size check, for the scan of input cells (no second inflation).
-_KEPT_PARTS = re.compile(r"^xl/(worksheets/[^/]+\.xml|workbook\.xml|_rels/workbook\.xml\.rels)$")
-#: At most this much is kept (memory stays small for a hostile file): other parts the scan inflates again.
-_KEPT_MAX_BYTES = 16 * 1024 * 1024
-
-
-def sniff(path: Path, head: bytes, data: bytes | None = None) -> tuple[set[str], dict[str, bytes]] | None:
+def sniff(path: Path, head: bytes, data: bytes | None = None) -> set[str] | None:
     """Refuse files that are not xlsx, saying what they seem to be.
 
-    For a workbook, its member names and the inflated sheet parts (``_KEPT_PARTS``);
-    None when its zip directory cannot be read (the workbook reader reports it damaged).
+    For a workbook, its member names; None when its zip directory cannot be read
+    (the workbook reader reports it damaged).
     """
     name = path.name
     if head.startswith(OLE_MAGIC):
@@ -112,7 +106,7 @@ _OTHER_ZIPS = (
 )
 
 
-def _sniff_zip(path: Path, data: bytes | None = None) -> tuple[set[str], dict[str, bytes]] | None:
+def _sniff_zip(path: Path, data: bytes | None = None) -> set[str] | None:
     """A zip is only a workbook if it has ``xl/workbook.xml``; say what it is otherwise.
 
     A zip whose directory cannot be read (a cut download) is left to the
@@ -122,28 +116,35 @@ def _sniff_zip(path: Path, data: bytes | None = None) -> tuple[set[str], dict[st
         z = zipfile.ZipFile(io.BytesIO(data) if data is not None else path)
     except (zipfile.BadZipFile, OSError, ValueError):
         return None
-    parts: dict[str, bytes] = {}
     with z:
         names = set(z.namelist())
         try:
-            check_limits(z, path, parts)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, zlib.error):
+            check_limits(z, path)
+        except DAMAGED_ZIP:
             # A member that does not inflate to what its header says: never hand it to a parser.
-            raise UnreadableWorkbook(
-                "archivo-danado", path,
-                f"{path.name}: el archivo está dañado (una de sus partes no coincide con lo que declara) y no "
-                "se puede abrir. Ábralo en Excel, guárdelo de nuevo y reenvíelo.") from None
+            raise _damaged_part(path) from None
     if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
         if "xl/workbook.bin" in names:
             raise UnreadableWorkbook(
                 "no-es-xlsx", path,
                 f"{path.name}: es un libro binario de Excel (.xlsb). Guárdelo como «Libro de Excel (.xlsx)».")
-        return names, parts
+        return names
     kind = next((what for member, what in _OTHER_ZIPS if member in names), "un archivo comprimido (.zip)")
     raise UnreadableWorkbook(
         "no-es-xlsx", path,
         f"{path.name}: no es un libro de Excel (.xlsx); parece {kind}. Llene la plantilla .xlsx de esta "
         "edición y envíela sin cambiarle la extensión.")
+
+
+#: What zipfile raises for a member that does not inflate to what its header says.
+DAMAGED_ZIP = (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, zlib.error)
+
+
+def _damaged_part(path: Path) -> UnreadableWorkbook:
+    return UnreadableWorkbook(
+        "archivo-danado", path,
+        f"{path.name}: el archivo está dañado (una de sus partes no coincide con lo que declara) y no "
+        "se puede abrir. Ábralo en Excel, guárdelo de nuevo y reenvíelo.")
 
 
 def _too_big(path: Path, why: str) -> UnreadableWorkbook:
@@ -154,15 +155,40 @@ def _too_big(path: Path, why: str) -> UnreadableWorkbook:
         "imágenes ni hojas agregadas, y envíela otra vez.")
 
 
-def check_limits(z: zipfile.ZipFile, path: Path, keep: dict[str, bytes] | None = None) -> None:
+#: Most bytes one compressed byte can inflate to: deflate's longest match (258 bytes) costs at least
+#: two bits, hence 1032:1 whatever the member's header claims; a stored member is its compressed bytes.
+_INFLATION_BOUND = {zipfile.ZIP_STORED: 1, zipfile.ZIP_DEFLATED: 1032}
+#: The first bytes of an XML part, where a DOCTYPE would be.
+_XML_HEAD_BYTES = 4096
+
+
+def _inflated_bound(info: zipfile.ZipInfo) -> float:
+    """Most bytes the member can inflate to, from the compressed size every reader stops at.
+
+    Readers (zipfile, and calamine's zip crate) read exactly ``compress_size`` bytes
+    of the member, so the bound holds even if its declared inflated size is forged.
+    Other methods (bzip2, lzma…) and encrypted members have no such bound.
+    """
+    ratio = _INFLATION_BOUND.get(info.compress_type)
+    if ratio is None or info.flag_bits & 0x1:
+        return float("inf")
+    return info.compress_size * ratio
+
+
+def check_limits(z: zipfile.ZipFile, path: Path) -> None:
     """Refuse a zip whose members would inflate past the limits, before any parser reads them.
 
-    First the declared sizes and ratios; then every member is inflated in chunks
-    and counted, since a forged header can declare a small size (the CRC check at
-    the end of each member catches a member longer than declared). Memory stays
-    at one chunk whatever the file holds. Raises ``UnreadableWorkbook``; a zip
-    that is merely damaged raises ``zipfile.BadZipFile`` for the caller.
-    With ``keep``, the inflated bytes of the ``_KEPT_PARTS`` members are put in it.
+    First the declared sizes and ratios. A forged header can declare a small size,
+    so those are not trusted: a member whose compressed size alone keeps it under
+    the limits (``_inflated_bound``) cannot pass them whatever it declares, and only
+    a member without such a bound, or every member of a zip whose bounds add up past
+    the total, is inflated in chunks and counted (memory stays at one chunk). Of the
+    others only the first bytes of each XML part are inflated, for the entity check:
+    inflating a whole template here cost more than reading it. A bounded member that
+    does not inflate to what it declares is left to the reader (calamine refuses one
+    longer than declared; ``_scan_cells`` checks the CRC of the input sheets).
+    Raises ``UnreadableWorkbook``; a zip that is merely damaged raises one of
+    ``DAMAGED_ZIP`` for the caller.
     """
     infos = z.infolist()
     if len(infos) > MAX_MEMBERS:
@@ -178,30 +204,46 @@ def check_limits(z: zipfile.ZipFile, path: Path, keep: dict[str, bytes] | None =
                                  "como los archivos hechos para agotar la memoria")
     if total > MAX_TOTAL_BYTES:
         raise _too_big(path, f"descomprimido ocuparía {total / 2**20:,.0f} MB (el máximo es {MAX_TOTAL_BYTES // 2**20:,} MB)")
-    kept_bytes = 0
-    for info in infos:
+    bounds = [_inflated_bound(info) for info in infos]
+    count_all = sum(bounds) > MAX_TOTAL_BYTES
+    inflated = 0
+    for info, bound in zip(infos, bounds):
         if info.is_dir():
             continue
-        seen = 0
-        kept = ([] if keep is not None and _KEPT_PARTS.match(info.filename)
-                and kept_bytes + info.file_size <= _KEPT_MAX_BYTES else None)
-        if kept is not None:
-            kept_bytes += info.file_size
-        with z.open(info) as member:
-            while chunk := member.read(1 << 20):
-                if seen == 0 and info.filename.endswith((".xml", ".rels", ".vml")) and (
-                        b"<!DOCTYPE" in chunk[:4096] or b"<!ENTITY" in chunk[:4096]):
-                    # Excel never writes a DOCTYPE; entity definitions are how «billion laughs» files inflate.
-                    raise _too_big(path, f"una de sus partes ({info.filename}) define entidades XML, que Excel "
-                                         "nunca escribe")
-                seen += len(chunk)
-                if seen > MAX_MEMBER_BYTES:
-                    raise _too_big(path, f"una de sus partes ({info.filename}) pasa de {MAX_MEMBER_BYTES // 2**20:,} MB "
-                                         "descomprimida")
-                if kept is not None:
-                    kept.append(chunk)
-        if kept is not None:
-            keep[info.filename] = b"".join(kept)
+        if count_all or bound > MAX_MEMBER_BYTES:
+            inflated += _count_inflated(z, info, path)
+            if inflated > MAX_TOTAL_BYTES:
+                raise _too_big(path, f"descomprimido ocuparía más de {MAX_TOTAL_BYTES // 2**20:,} MB")
+        elif _is_xml(info):
+            with z.open(info) as member:
+                _refuse_entities(member.read(_XML_HEAD_BYTES), info, path)
+
+
+def _is_xml(info: zipfile.ZipInfo) -> bool:
+    return info.filename.endswith((".xml", ".rels", ".vml"))
+
+
+def _refuse_entities(head: bytes, info: zipfile.ZipInfo, path: Path) -> None:
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+        # Excel never writes a DOCTYPE; entity definitions are how «billion laughs» files inflate.
+        raise _too_big(path, f"una de sus partes ({info.filename}) define entidades XML, que Excel nunca escribe")
+
+
+def _count_inflated(z: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> int:
+    """Inflate a member in chunks, refusing it once past ``MAX_MEMBER_BYTES``; its inflated size.
+
+    The CRC check at the end of the member catches one longer than it declares.
+    """
+    seen = 0
+    with z.open(info) as member:
+        while chunk := member.read(1 << 20):
+            if seen == 0 and _is_xml(info):
+                _refuse_entities(chunk[:_XML_HEAD_BYTES], info, path)
+            seen += len(chunk)
+            if seen > MAX_MEMBER_BYTES:
+                raise _too_big(path, f"una de sus partes ({info.filename}) pasa de {MAX_MEMBER_BYTES // 2**20:,} MB "
+                                     "descomprimida")
+    return seen
 
 
 def has_macros(names: set[str] | list[str]) -> bool:
@@ -254,55 +296,38 @@ _ERROR_VALUE = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*?\st="e"[^>]*>(?:<f[^>]*/
 _FORMULA_NO_VALUE = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*>\s*<f>[^<]*</f>\s*(?:<v\s*/>|<v></v>)?\s*</c>')
 
 
-def _scan_cells(source: Path | bytes, sheet_files: dict[str, str] | None,
-                input_cells: dict[str, set[str]],
-                parts: dict[str, bytes] | None = None) -> tuple[list[str], list[tuple[str, str]]]:
+def _scan_cells(z: zipfile.ZipFile, input_cells: dict[str, set[str]]) -> tuple[list[str], list[tuple[str, str]]]:
     """Input cells with a formula and no saved result, and input cells holding an Excel error value.
 
-    calamine reads both as empty; only the sheet XML tells them from a blank.
-    ``parts``: members already inflated by the size check (``sniff``); others are read from ``source``.
+    calamine reads both as empty; only the sheet XML tells them from a blank. Only
+    the sheets with input cells are inflated, through ``zipfile``, whose CRC check
+    is the one these parts get (calamine checks none, and ``check_limits`` inflates
+    none of a template's parts): a changed byte raises ``zipfile.BadZipFile``.
     """
-    parts = parts or {}
     formulas, errors = [], []
-    opened: list[zipfile.ZipFile] = []
-
-    def read(member: str) -> bytes:
-        if member in parts:
-            return parts[member]
-        if not opened:
-            opened.append(zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source))
-        return opened[0].read(member)
-
-    try:
-        if sheet_files is None:
-            sheet_files = _sheet_members(read)
-        for sheet, member in sheet_files.items():
-            cells = input_cells.get(sheet)
-            if not cells:
-                continue
-            try:
-                xml = read(member)
-            except KeyError:
-                continue
-            if b"<f>" in xml or b"<f " in xml:
-                formulas += [f"{sheet}!{a}" for m in _FORMULA_NO_VALUE.finditer(xml) if (a := m.group(1).decode()) in cells]
-            if b't="e"' in xml:
-                errors += [(f"{sheet}!{a}", m.group(2).decode()) for m in _ERROR_VALUE.finditer(xml)
-                           if (a := m.group(1).decode()) in cells]
-    finally:
-        for z in opened:
-            z.close()
+    for sheet, member in _sheet_members(z).items():
+        cells = input_cells.get(sheet)
+        if not cells:
+            continue
+        try:
+            xml = z.read(member)
+        except KeyError:
+            continue
+        if b"<f>" in xml or b"<f " in xml:
+            formulas += [f"{sheet}!{a}" for m in _FORMULA_NO_VALUE.finditer(xml) if (a := m.group(1).decode()) in cells]
+        if b't="e"' in xml:
+            errors += [(f"{sheet}!{a}", m.group(2).decode()) for m in _ERROR_VALUE.finditer(xml)
+                       if (a := m.group(1).decode()) in cells]
     return formulas, errors
 
 
-def _sheet_members(source: zipfile.ZipFile | Path | Callable[[str], bytes]) -> dict[str, str]:
-    """Sheet name → member path inside the xlsx zip (an open zip, a path, or a reader of members)."""
-    if not isinstance(source, zipfile.ZipFile) and not callable(source):
+def _sheet_members(source: zipfile.ZipFile | Path) -> dict[str, str]:
+    """Sheet name → member path inside the xlsx zip (an open zip or a path)."""
+    if not isinstance(source, zipfile.ZipFile):
         with zipfile.ZipFile(source) as z:
             return _sheet_members(z)
-    read = source.read if isinstance(source, zipfile.ZipFile) else source
-    wbxml = read("xl/workbook.xml").decode("utf-8")
-    rels = read("xl/_rels/workbook.xml.rels").decode("utf-8")
+    wbxml = source.read("xl/workbook.xml").decode("utf-8")
+    rels = source.read("xl/_rels/workbook.xml.rels").decode("utf-8")
     targets = dict(re.findall(r'Id="([^"]+)"[^>]*Target="([^"]+)"', rels))
     targets |= {k: v for v, k in re.findall(r'Target="([^"]+)"[^>]*Id="([^"]+)"', rels)}
     out = {}
@@ -326,7 +351,7 @@ def read(path: Path | str, data: bytes | None = None) -> Submission:
             data = path.read_bytes()
         except OSError as exc:
             raise UnreadableWorkbook("archivo-ilegible", path, f"{path.name}: no se pudo abrir ({system_reason(exc)}).") from None
-    package = sniff(path, data[:512], data)
+    members = sniff(path, data[:512], data)
     digest = sha256(data)
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -376,18 +401,17 @@ def read(path: Path | str, data: bytes | None = None) -> Submission:
         g.PROGRAMA: {c.address for v in fields.values() for c in (v if isinstance(v, list) else [v])},
         g.CIFRAS: {c.address for ind in indicators for k, c in ind.cells.items()},
     }
-    try:
-        formulas, errors = _scan_cells(data, None, input_cells, package[1] if package else None)
-    except (KeyError, zipfile.BadZipFile):
-        formulas, errors = [], []
+    formulas, errors = [], []
+    if members is not None:  # else zipfile could not read the directory calamine read: nothing to scan
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            try:
+                formulas, errors = _scan_cells(z, input_cells)
+            except KeyError:
+                pass
+            except DAMAGED_ZIP:
+                raise _damaged_part(path) from None
     controls = _drop_controls(fields, indicators, table)
-    try:
-        if package is None:
-            with zipfile.ZipFile(io.BytesIO(data)) as z:
-                package = set(z.namelist()), {}
-        macros = has_macros(package[0]) or path.suffix.lower() == ".xlsm"
-    except zipfile.BadZipFile:
-        macros = path.suffix.lower() == ".xlsm"
+    macros = (members is not None and has_macros(members)) or path.suffix.lower() == ".xlsm"
     return Submission(path=path, sha256=digest, stamp=stamp, fields=fields, indicators=indicators,
                       table=table, formulas_without_value=formulas, error_values=errors,
                       control_characters=controls, macros=macros)

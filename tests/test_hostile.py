@@ -11,6 +11,7 @@ import hashlib
 import os
 import re
 import signal
+import struct
 import subprocess
 import sys
 import time
@@ -149,6 +150,46 @@ def test_a_member_longer_than_its_header_says_is_refused_as_damaged(ed):
     report = validation.validate_file(path, ed, cat.load())
     assert report.status == "rechazado"
     assert {f.code for f in report.findings} <= {"archivo-danado", "archivo-demasiado-grande"}
+
+
+def forge_declared_size(path: Path, member: str, size: int) -> Path:
+    """Make the local and central headers of ``member`` declare ``size`` inflated bytes."""
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as z:
+        info = z.getinfo(member)
+    struct.pack_into("<I", data, info.header_offset + 22, size)
+    name = member.encode()
+    for m in re.finditer(rb"PK\x01\x02", bytes(data)):
+        length = struct.unpack_from("<H", data, m.start() + 28)[0]
+        if data[m.start() + 46:m.start() + 46 + length] == name:
+            struct.pack_into("<I", data, m.start() + 24, size)
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_a_bomb_whose_headers_declare_a_small_size_is_refused_before_any_parser(ed):
+    path = good(ed)
+    with zipfile.ZipFile(path) as z:
+        members = {n: z.read(n) for n in z.namelist()}
+    sheet = "xl/worksheets/sheet2.xml"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members.items():
+            if name != sheet:
+                z.writestr(name, data)
+        with z.open(sheet, "w") as out:
+            out.write(members[sheet].split(b"</sheetData>")[0])
+            for _ in range(60):
+                out.write(b" " * (1 << 20))
+            out.write(b"</sheetData></worksheet>")
+    forge_declared_size(path, sheet, len(members[sheet]))
+    with zipfile.ZipFile(path) as z:
+        assert z.getinfo(sheet).file_size < 2**20  # the declared sizes and ratio pass
+    with pytest.raises(Exception) as err:
+        reader.read(path)
+    # Refused by the size check, which inflates it (zipfile stops at the declared size, then the CRC
+    # fails), not by a parser it was handed to: «una hoja del libro está dañada» would be calamine's.
+    assert err.value.code == "archivo-danado"
+    assert "no coincide con lo que declara" in str(err.value) and "programa.xlsx" in str(err.value)
 
 
 def test_xml_entities_billion_laughs_are_refused_in_spanish(ed):

@@ -239,7 +239,7 @@ def _open_copy(data: bytes) -> Workbook | None:
         return None
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
-            check_limits(z, Path("libro"))  # a «zip bomb» gets its findings, never an openpyxl copy
+            check_limits(z, Path("libro"), data)  # a «zip bomb» gets its findings, never an openpyxl copy
         with warnings.catch_warnings():
             # "extension is not supported and will be removed": handled by _restore_dropdowns.
             warnings.simplefilter("ignore")
@@ -403,7 +403,7 @@ def _patched_copy(data: bytes, report: Report, edition: Edition, catalogs: Catal
     try:
         if report.submission is None:  # the reader did not get to check its sizes: a «zip bomb» is not opened
             with zipfile.ZipFile(io.BytesIO(data)) as z:
-                check_limits(z, Path("libro"))
+                check_limits(z, Path("libro"), data)
         pkg = xp.Package(data)
         if (pkg.identifier() or "").startswith(FINGERPRINT_PREFIX):
             return None  # our own copy sent back: its marks must be cleared first

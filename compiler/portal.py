@@ -200,7 +200,7 @@ def precheck(name: str, data: bytes) -> str | None:
                 "como «Libro de Excel (.xlsx)».")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
-            check_limits(z, Path(name))
+            check_limits(z, Path(name), data)
             names = set(z.namelist())
     except UnreadableWorkbook as exc:
         return str(exc)

@@ -11,6 +11,7 @@ stable code; data problems inside a readable template are the validator's.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import re
@@ -22,7 +23,7 @@ from typing import Any
 from python_calamine import CalamineError, CalamineWorkbook
 
 from . import geometry as g
-from . import spec
+from . import spec, xlsx_patch
 from .errors import UnreadableWorkbook, system_reason
 from .files import sha256
 from .model import Cell, FreeTable, Indicator, Submission, normalise
@@ -47,16 +48,16 @@ MAX_MEMBERS = 10_000
 MACRO_MEMBER = re.compile(r"(^|/)vbaProject\.bin$|(^|/)vbaData\.xml$", re.IGNORECASE)
 
 
-def sniff(path: Path, head: bytes, data: bytes | None = None) -> set[str] | None:
-    """Refuse files that are not xlsx, saying what they seem to be.
+def sniff(path: Path, data: bytes) -> zipfile.ZipFile | None:
+    """Refuse files that are not xlsx (``data``, their bytes), saying what they seem to be.
 
-    For a workbook, its member names; None when its zip directory cannot be read
-    (the workbook reader reports it damaged).
+    For a workbook, its zip, open, for the caller to read on and close; None when
+    its zip directory cannot be read (the workbook reader reports it damaged).
     """
     name = path.name
+    head = data[:512]
     if head.startswith(OLE_MAGIC):
         # Encrypted OOXML is an OLE container holding an «EncryptedPackage» stream.
-        data = data if data is not None else path.read_bytes()
         if "EncryptedPackage".encode("utf-16-le") in data:
             raise UnreadableWorkbook(
                 "archivo-con-contrasena", path,
@@ -106,29 +107,33 @@ _OTHER_ZIPS = (
 )
 
 
-def _sniff_zip(path: Path, data: bytes | None = None) -> set[str] | None:
+def _sniff_zip(path: Path, data: bytes) -> zipfile.ZipFile | None:
     """A zip is only a workbook if it has ``xl/workbook.xml``; say what it is otherwise.
 
     A zip whose directory cannot be read (a cut download) is left to the
     workbook reader, which reports it as damaged.
     """
     try:
-        z = zipfile.ZipFile(io.BytesIO(data) if data is not None else path)
+        z = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError):
         return None
-    with z:
+    try:
         names = set(z.namelist())
         try:
-            check_limits(z, path)
+            check_limits(z, path, data)
         except DAMAGED_ZIP:
             # A member that does not inflate to what its header says: never hand it to a parser.
             raise _damaged_part(path) from None
-    if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
-        if "xl/workbook.bin" in names:
-            raise UnreadableWorkbook(
-                "no-es-xlsx", path,
-                f"{path.name}: es un libro binario de Excel (.xlsb). Guárdelo como «Libro de Excel (.xlsx)».")
-        return names
+        if "xl/workbook.xml" in names and "xl/workbook.bin" not in names:
+            return z
+    except BaseException:
+        z.close()
+        raise
+    z.close()
+    if "xl/workbook.bin" in names:
+        raise UnreadableWorkbook(
+            "no-es-xlsx", path,
+            f"{path.name}: es un libro binario de Excel (.xlsb). Guárdelo como «Libro de Excel (.xlsx)».")
     kind = next((what for member, what in _OTHER_ZIPS if member in names), "un archivo comprimido (.zip)")
     raise UnreadableWorkbook(
         "no-es-xlsx", path,
@@ -175,7 +180,7 @@ def _inflated_bound(info: zipfile.ZipInfo) -> float:
     return info.compress_size * ratio
 
 
-def check_limits(z: zipfile.ZipFile, path: Path) -> None:
+def check_limits(z: zipfile.ZipFile, path: Path, data: bytes) -> None:
     """Refuse a zip whose members would inflate past the limits, before any parser reads them.
 
     First the declared sizes and ratios. A forged header can declare a small size,
@@ -187,8 +192,8 @@ def check_limits(z: zipfile.ZipFile, path: Path) -> None:
     inflating a whole template here cost more than reading it. A bounded member that
     does not inflate to what it declares is left to the reader (calamine refuses one
     longer than declared; ``_scan_cells`` checks the CRC of the input sheets).
-    Raises ``UnreadableWorkbook``; a zip that is merely damaged raises one of
-    ``DAMAGED_ZIP`` for the caller.
+    ``data`` are the zip's bytes (``z`` reads them). Raises ``UnreadableWorkbook``;
+    a zip that is merely damaged raises one of ``DAMAGED_ZIP`` for the caller.
     """
     infos = z.infolist()
     if len(infos) > MAX_MEMBERS:
@@ -207,6 +212,7 @@ def check_limits(z: zipfile.ZipFile, path: Path) -> None:
     bounds = [_inflated_bound(info) for info in infos]
     count_all = sum(bounds) > MAX_TOTAL_BYTES
     inflated = 0
+    view = memoryview(data)
     for info, bound in zip(infos, bounds):
         if info.is_dir():
             continue
@@ -215,8 +221,27 @@ def check_limits(z: zipfile.ZipFile, path: Path) -> None:
             if inflated > MAX_TOTAL_BYTES:
                 raise _too_big(path, f"descomprimido ocuparía más de {MAX_TOTAL_BYTES // 2**20:,} MB")
         elif _is_xml(info):
-            with z.open(info) as member:
-                _refuse_entities(member.read(_XML_HEAD_BYTES), info, path)
+            _refuse_entities(_inflate(view, info, _XML_HEAD_BYTES), info, path)
+
+
+def _inflate(data: memoryview, info: zipfile.ZipInfo, limit: int = 0) -> bytes:
+    """A bounded member (``_inflated_bound``) inflated straight from the zip's bytes, or with
+    ``limit`` its first bytes only: ``zipfile``'s open costs more than inflating a template's
+    small parts. A whole member is checked as ``zipfile`` checks it, against its size and CRC."""
+    raw = xlsx_patch.raw_member(data, info)
+    if info.compress_type == zipfile.ZIP_STORED:
+        out = bytes(raw[:limit] if limit else raw)
+    else:
+        out = zlib.decompressobj(-zlib.MAX_WBITS).decompress(raw, limit)
+    if not limit and (len(out) != info.file_size or zlib.crc32(out) != info.CRC):
+        raise zipfile.BadZipFile(f"{info.filename}: its size or CRC is not the declared one")
+    return out
+
+
+def _read_member(z: zipfile.ZipFile, data: memoryview, name: str) -> bytes:
+    """A member's bytes, checked; ``KeyError`` if the zip has none by that name."""
+    info = z.getinfo(name)
+    return _inflate(data, info) if _inflated_bound(info) <= MAX_MEMBER_BYTES else z.read(info)
 
 
 def _is_xml(info: zipfile.ZipInfo) -> bool:
@@ -257,9 +282,26 @@ def _rows(wb: CalamineWorkbook, sheet: str) -> list[list[Any]]:
 def _at(rows: list[list[Any]], row: int, col: int) -> Any:
     """1-based access that tolerates short rows; '' (calamine's empty) becomes None."""
     try:
-        v = rows[row - 1][col - 1]
+        return _value(rows[row - 1][col - 1])
     except IndexError:
         return None
+
+
+def _raw_row(rows: list[list[Any]], row: int, cols: list[int]) -> list[Any]:
+    """calamine's values (not yet ``_value``) of 0-based ``cols`` in 1-based ``row``; '' past its end."""
+    values = rows[row - 1] if row <= len(rows) else ()
+    n = len(values)
+    return [values[c] if c < n else "" for c in cols]
+
+
+def _blank_raw(values: list[Any]) -> bool:
+    """Nothing but empty cells and spaces: what the reader takes for an unused row."""
+    # Most rows of a workbook are unused; counting '' in C decides them without a loop in Python.
+    return values.count("") == len(values) or all(isinstance(v, str) and not v.strip() for v in values)
+
+
+def _value(v: Any) -> Any:
+    """A calamine value as read: '' (its empty) is None, a whole float an int, a midnight datetime a date."""
     if v == "":
         return None
     if isinstance(v, float) and v.is_integer():
@@ -296,24 +338,26 @@ _ERROR_VALUE = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*?\st="e"[^>]*>(?:<f[^>]*/
 _FORMULA_NO_VALUE = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*>\s*<f>[^<]*</f>\s*(?:<v\s*/>|<v></v>)?\s*</c>')
 
 
-def _scan_cells(z: zipfile.ZipFile, input_cells: dict[str, set[str]]) -> tuple[list[str], list[tuple[str, str]]]:
+def _scan_cells(z: zipfile.ZipFile, data: bytes,
+                input_cells: dict[str, set[str]]) -> tuple[list[str], list[tuple[str, str]]]:
     """Input cells with a formula and no saved result, and input cells holding an Excel error value.
 
     calamine reads both as empty; only the sheet XML tells them from a blank. Only
-    the sheets with input cells are inflated, through ``zipfile``, whose CRC check
-    is the one these parts get (calamine checks none, and ``check_limits`` inflates
-    none of a template's parts): a changed byte raises ``zipfile.BadZipFile``.
+    the sheets with input cells are inflated, and checked against their CRC: the
+    only check these parts get (calamine does none, and ``check_limits`` inflates
+    none of a template's parts). A changed byte raises ``zipfile.BadZipFile``.
     """
     formulas, errors = [], []
-    for sheet, member in _sheet_members(z).items():
+    view = memoryview(data)
+    for sheet, member in _sheet_members(z, view).items():
         cells = input_cells.get(sheet)
         if not cells:
             continue
         try:
-            xml = z.read(member)
+            xml = _read_member(z, view, member)
         except KeyError:
             continue
-        if b"<f>" in xml or b"<f " in xml:
+        if b"<f>" in xml:  # what _FORMULA_NO_VALUE needs; the shared «Revisión» formula is not it
             formulas += [f"{sheet}!{a}" for m in _FORMULA_NO_VALUE.finditer(xml) if (a := m.group(1).decode()) in cells]
         if b't="e"' in xml:
             errors += [(f"{sheet}!{a}", m.group(2).decode()) for m in _ERROR_VALUE.finditer(xml)
@@ -321,13 +365,17 @@ def _scan_cells(z: zipfile.ZipFile, input_cells: dict[str, set[str]]) -> tuple[l
     return formulas, errors
 
 
-def _sheet_members(source: zipfile.ZipFile | Path) -> dict[str, str]:
-    """Sheet name → member path inside the xlsx zip (an open zip or a path)."""
+def _sheet_members(source: zipfile.ZipFile | Path, data: memoryview | None = None) -> dict[str, str]:
+    """Sheet name → member path inside the xlsx zip (an open zip, with its bytes if at hand, or a path)."""
     if not isinstance(source, zipfile.ZipFile):
         with zipfile.ZipFile(source) as z:
             return _sheet_members(z)
-    wbxml = source.read("xl/workbook.xml").decode("utf-8")
-    rels = source.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+
+    def read(name: str) -> bytes:
+        return _read_member(source, data, name) if data is not None else source.read(name)
+
+    wbxml = read("xl/workbook.xml").decode("utf-8")
+    rels = read("xl/_rels/workbook.xml.rels").decode("utf-8")
     targets = dict(re.findall(r'Id="([^"]+)"[^>]*Target="([^"]+)"', rels))
     targets |= {k: v for v, k in re.findall(r'Target="([^"]+)"[^>]*Id="([^"]+)"', rels)}
     out = {}
@@ -351,7 +399,13 @@ def read(path: Path | str, data: bytes | None = None) -> Submission:
             data = path.read_bytes()
         except OSError as exc:
             raise UnreadableWorkbook("archivo-ilegible", path, f"{path.name}: no se pudo abrir ({system_reason(exc)}).") from None
-    members = sniff(path, data[:512], data)
+    package = sniff(path, data)
+    with package if package is not None else contextlib.nullcontext():
+        return _read_workbook(path, data, package)
+
+
+def _read_workbook(path: Path, data: bytes, package: zipfile.ZipFile | None) -> Submission:
+    """``read`` once the bytes passed ``sniff``; ``package`` is their zip, None if zipfile cannot open it."""
     digest = sha256(data)
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -402,16 +456,15 @@ def read(path: Path | str, data: bytes | None = None) -> Submission:
         g.CIFRAS: {c.address for ind in indicators for k, c in ind.cells.items()},
     }
     formulas, errors = [], []
-    if members is not None:  # else zipfile could not read the directory calamine read: nothing to scan
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            try:
-                formulas, errors = _scan_cells(z, input_cells)
-            except KeyError:
-                pass
-            except DAMAGED_ZIP:
-                raise _damaged_part(path) from None
+    if package is not None:  # else zipfile could not read the directory calamine read: nothing to scan
+        try:
+            formulas, errors = _scan_cells(package, data, input_cells)
+        except KeyError:
+            pass
+        except DAMAGED_ZIP:
+            raise _damaged_part(path) from None
     controls = _drop_controls(fields, indicators, table)
-    macros = (members is not None and has_macros(members)) or path.suffix.lower() == ".xlsm"
+    macros = (package is not None and has_macros(package.namelist())) or path.suffix.lower() == ".xlsm"
     return Submission(path=path, sha256=digest, stamp=stamp, fields=fields, indicators=indicators,
                       table=table, formulas_without_value=formulas, error_values=errors,
                       control_characters=controls, macros=macros)
@@ -447,7 +500,10 @@ def _read_programa(wb: CalamineWorkbook, path: Path, version: str) -> dict[str, 
     rows = _rows(wb, g.PROGRAMA)
     id_col = _col_index(g.PROGRAMA_ID_COL)
     in_col = _col_index(g.PROGRAMA_INPUT_COL)
-    found = {str(_at(rows, r, id_col)): r for r in range(1, len(rows) + 1) if _at(rows, r, id_col)}
+    found = {}
+    for r, values in enumerate(rows, start=1):
+        if len(values) >= id_col and (stamped := _value(values[id_col - 1])):
+            found[str(stamped)] = r
     expected = programa_layout()
     out: dict[str, Cell | list[Cell]] = {}
     for f in spec.PROGRAM_FIELDS:
@@ -487,12 +543,13 @@ def _read_cifras(wb: CalamineWorkbook, path: Path, version: str) -> list[Indicat
     data_cols = [(c.id, header[c.id], get_column_letter(header[c.id])) for c in columns
                  if c.kind.entered and c.id not in absent]
     out = []
+    indexes = [c - 1 for _, c, _ in data_cols]
     for i in range(g.CIFRAS_ROWS):
         r = g.CIFRAS_FIRST_ROW + i
-        values = [_at(rows, r, c) for _, c, _ in data_cols]
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+        values = _raw_row(rows, r, indexes)
+        if _blank_raw(values):
             continue
-        cells = {cid: Cell(v, g.CIFRAS, f"{letter}{r}") for (cid, _, letter), v in zip(data_cols, values)}
+        cells = {cid: Cell(_value(v), g.CIFRAS, f"{letter}{r}") for (cid, _, letter), v in zip(data_cols, values)}
         cells |= {cid: Cell(None, g.CIFRAS, f"{cifras_col(cid)}{r}") for cid in absent}
         out.append(Indicator(row=r, number=i + 1, cells=cells))
     return out
@@ -505,11 +562,11 @@ def _read_tabla(wb: CalamineWorkbook) -> FreeTable | None:
     note_row = int(re.sub(r"\D", "", g.TABLA_NOTE_CELL))
     title = Cell(_at(rows, title_row, title_col), g.TABLA, g.TABLA_TITLE_CELL)
     note = Cell(_at(rows, note_row, title_col), g.TABLA, g.TABLA_NOTE_CELL)
-    raw = [[_at(rows, g.TABLA_HEADER_ROW + r, g.TABLA_FIRST_COL + c) for c in range(g.TABLA_COLS)]
-           for r in range(g.TABLA_ROWS)]
-    while raw and all(v is None or (isinstance(v, str) and not v.strip()) for v in raw[-1]):
+    cols = list(range(g.TABLA_FIRST_COL - 1, g.TABLA_FIRST_COL - 1 + g.TABLA_COLS))
+    raw = [_raw_row(rows, g.TABLA_HEADER_ROW + r, cols) for r in range(g.TABLA_ROWS)]
+    while raw and _blank_raw(raw[-1]):
         raw.pop()  # most workbooks have no table: build no cells for the empty grid
-    grid = [[Cell(v, g.TABLA, g.tabla_cell(r, c)) for c, v in enumerate(row)] for r, row in enumerate(raw)]
+    grid = [[Cell(_value(v), g.TABLA, g.tabla_cell(r, c)) for c, v in enumerate(row)] for r, row in enumerate(raw)]
     while grid and all(c.blank for c in grid[-1]):
         grid.pop()
     width = max((max((i + 1 for i, c in enumerate(row) if not c.blank), default=0) for row in grid), default=0)

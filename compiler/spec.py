@@ -23,6 +23,7 @@ Adding a field is a one-place change: append a ``Field`` to ``PROGRAM_FIELDS``
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Callable, Literal
 
@@ -568,6 +569,7 @@ def cifras_col(column_id: str) -> str:
 
 # --- template versions --------------------------------------------------------
 
+@functools.lru_cache(maxsize=64)
 def version_key(version: str) -> tuple[int, ...]:
     """«1.10» sorts after «1.9»; an unreadable version sorts first."""
     try:

@@ -320,15 +320,10 @@ class _Parts(dict):
         return name in self._changed
 
     def _raw(self, info: zipfile.ZipInfo) -> bytes:
-        start = info.header_offset
-        header = self.data[start:start + 30]
-        if len(header) < 30 or header[:4] != b"PK\x03\x04":
-            raise Unpatchable(f"bad local header for {info.filename}")
-        offset = start + 30 + int.from_bytes(header[26:28], "little") + int.from_bytes(header[28:30], "little")
-        raw = self.data[offset:offset + info.compress_size]
-        if len(raw) != info.compress_size:
-            raise Unpatchable(f"truncated member {info.filename}")
-        return raw
+        try:
+            return raw_member(self.data, info)
+        except zipfile.BadZipFile as exc:
+            raise Unpatchable(str(exc)) from None
 
     def save(self) -> bytes:
         out = io.BytesIO()
@@ -351,6 +346,20 @@ class _Parts(dict):
             for name in sorted(self._changed - {i.filename for i in self.infos}):
                 z.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), dict.__getitem__(self, name))
         return out.getvalue()
+
+
+def raw_member(data: bytes | memoryview, info: zipfile.ZipInfo) -> bytes | memoryview:
+    """A member's compressed bytes, found through its local header in the zip's ``data``
+    (a slice of the same type: a memoryview stays a view). Raises ``zipfile.BadZipFile``."""
+    start = info.header_offset
+    header = bytes(data[start:start + 30])
+    if len(header) < 30 or header[:4] != b"PK\x03\x04":
+        raise zipfile.BadZipFile(f"bad local header for {info.filename}")
+    offset = start + 30 + int.from_bytes(header[26:28], "little") + int.from_bytes(header[28:30], "little")
+    raw = data[offset:offset + info.compress_size]
+    if len(raw) != info.compress_size:
+        raise zipfile.BadZipFile(f"truncated member {info.filename}")
+    return raw
 
 
 def _fresh(info: zipfile.ZipInfo) -> zipfile.ZipInfo:

@@ -12,15 +12,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
-from . import opendata
 from .continuity import continuity_key
 from .model import normalise
 from .settings import Edition
 from .spec import BREAKDOWNS
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from . import opendata
+
+# pandas and opendata (which imports pandas) are imported where the previous edition's data is read:
+# checking a workbook asks ``previous`` for every file, and without an earlier edition's output
+# importing them (a third of a second, in each process that checks) would only say «none».
 
 #: Columns compared to tell whether a program's figures were copied unchanged.
 FIGURE_VALUES = ("total", *(p for b in BREAKDOWNS for p in b.parts))
@@ -45,8 +51,16 @@ class Previous:
 
 
 def _candidates(edition: Edition) -> list[tuple[int, str, Path]]:
+    output = edition.paths.root / "output"
+    try:
+        if all(folder.name == edition.key for folder in output.iterdir()):
+            return []
+    except OSError:
+        return []
+    from . import opendata
+
     out = []
-    for path in sorted((edition.paths.root / "output").glob(f"*/{opendata.DATA_DIR}/{opendata.PROGRAMS_FILE}")):
+    for path in sorted(output.glob(f"*/{opendata.DATA_DIR}/{opendata.PROGRAMS_FILE}")):
         key = path.parent.parent.name
         if key == edition.key:
             continue
@@ -64,6 +78,8 @@ def _candidates(edition: Edition) -> list[tuple[int, str, Path]]:
 def _year_of(path: Path, mtime_ns: int, size: int) -> int | None:
     """The edition year an open-data folder holds; read once per version of the file
     (``previous`` is asked for every file checked)."""
+    import pandas as pd
+
     try:
         years = pd.read_csv(path, usecols=["anio"], dtype="string")["anio"].dropna()
         return int(years.iloc[0])
@@ -73,6 +89,10 @@ def _year_of(path: Path, mtime_ns: int, size: int) -> int | None:
 
 @lru_cache(maxsize=4)
 def _load(folder: Path, stamp: float, key: str, year: int) -> Previous | None:
+    import pandas as pd
+
+    from . import opendata
+
     try:
         data = opendata.read(folder)
     except (OSError, ValueError, KeyError, pd.errors.ParserError, UnicodeDecodeError):
@@ -91,6 +111,8 @@ def previous(edition: Edition) -> Previous | None:
     if not found:
         return None
     year, key, folder = found[-1]
+    from . import opendata
+
     try:
         stamp = (folder / opendata.PROGRAMS_FILE).stat().st_mtime
     except OSError:
@@ -99,6 +121,8 @@ def previous(edition: Edition) -> Previous | None:
 
 
 def _same_text(a: Any, b: Any) -> bool:
+    import pandas as pd
+
     if a is None or b is None or (isinstance(b, float) and b != b) or b is pd.NA:
         return False
     na, nb = normalise(str(a).lstrip("'")), normalise(str(b).lstrip("'"))
@@ -106,6 +130,8 @@ def _same_text(a: Any, b: Any) -> bool:
 
 
 def _figure_rows(rows) -> list[tuple]:
+    import pandas as pd
+
     def v(x):
         return None if x is None or x is pd.NA or (isinstance(x, float) and x != x) else int(x)
     return sorted(tuple(v(r.get(c) if isinstance(r, dict) else getattr(r, c)) for c in FIGURE_VALUES) for r in rows)

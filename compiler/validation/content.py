@@ -20,7 +20,6 @@ from __future__ import annotations
 import csv
 import functools
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -29,7 +28,7 @@ from typing import Iterable
 from .. import spec
 from ..catalogs import CATALOG_DIR, Catalogs
 from ..errors import CatalogError
-from ..model import Cell, normalise
+from ..model import Cell, normalise, unaccented
 from ..spec import Field
 from .context import _Context, _by_identity, _label
 
@@ -68,9 +67,7 @@ def _csv_rows(path: Path, columns: tuple[str, ...]) -> list[dict[str, str]]:
 
 def plain(text: str) -> str:
     """Lower case, no accents, one space between words (punctuation kept, unlike ``model.normalise``)."""
-    text = unicodedata.normalize("NFKD", str(text))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-    return " ".join(text.split())
+    return " ".join(unaccented(str(text)).lower().split())
 
 
 # --- results that say there are none ----------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Collection
 
 
@@ -104,28 +104,40 @@ def _similar_programs(reports: list[Report], edition: Edition, make: FindingFact
         tokens = {t for t in name.split() if len(t) > 3 and t not in _STOP}
         items.append((r, inst, name, tokens))
         positions.append(k)
+    # Earlier names by token, filled as the names are taken in turn: each name meets the earlier ones
+    # sharing a token with it, counted by Counter in C (with 550 names, a loop over them in Python
+    # was most of the time of all the checks across files).
     index: dict[str, list[int]] = defaultdict(list)
-    for i, (_, _, _, tokens) in enumerate(items):
-        for t in tokens:
-            index[t].append(i)
+    insts = [inst for _, inst, _, _ in items]
+    sizes = [len(tokens) for _, _, _, tokens in items]
+    lengths = [len(name) for _, _, name, _ in items]
+    letters = [Counter(name) for _, _, name, _ in items]
+    # A ratio is at most 2·shorter/(both lengths): names whose lengths differ more cannot be alike.
+    spread = (2 - SIMILAR_NAME_RATIO) / SIMILAR_NAME_RATIO * 1.01  # a little wider: the exact test follows
     flagged: set[tuple[int, int]] = set()
     # One matcher per earlier name: SequenceMatcher indexes its second sequence, the costly part.
     matchers: dict[int, difflib.SequenceMatcher] = {}
     for i, (r, inst, name, tokens) in enumerate(items):
-        shared: dict[int, int] = defaultdict(int)
+        shared: Counter[int] = Counter()
         for t in tokens:
-            for j in index[t]:
-                if j < i:
-                    shared[j] += 1
-        for j, n in shared.items():
-            r2, inst2, name2, tokens2 = items[j]
-            if inst2 == inst or n < max(1, min(len(tokens), len(tokens2)) // 2):
+            shared.update(index[t])
+            index[t].append(i)
+        low, high = lengths[i] / spread, lengths[i] * spread
+        for j, n in [(j, n) for j, n in shared.items() if low <= lengths[j] <= high]:
+            if n < max(1, min(sizes[i], sizes[j]) // 2) or insts[j] == inst:
+                continue
+            name2 = items[j][2]
+            # SequenceMatcher's real_quick_ratio and quick_ratio (the bounds from the lengths and from
+            # the letters in common) computed here, from letters counted once per name.
+            length = len(name) + len(name2)
+            if 2.0 * min(len(name), len(name2)) / length < SIMILAR_NAME_RATIO or \
+                    2.0 * (letters[i] & letters[j]).total() / length < SIMILAR_NAME_RATIO:
                 continue
             sm = matchers.get(j) or matchers.setdefault(j, difflib.SequenceMatcher(None, "", name2))
             sm.set_seq1(name)
-            if sm.real_quick_ratio() < SIMILAR_NAME_RATIO or sm.quick_ratio() < SIMILAR_NAME_RATIO \
-                    or sm.ratio() < SIMILAR_NAME_RATIO:
+            if sm.ratio() < SIMILAR_NAME_RATIO:
                 continue
+            r2 = items[j][0]
             if _declared_joint(r.submission, r2.submission) or _two_states(r.submission, r2.submission):
                 continue
             flagged.add((j, i))

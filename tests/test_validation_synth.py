@@ -88,3 +88,22 @@ def test_how_the_batch_is_split_changes_no_report(generated, monkeypatch):
         parts = validation.validate_each(pairs[:cut], ed, catalogs.load()) + \
             validation.validate_each(pairs[cut:], ed, catalogs.load())
         assert _view(parts) == _view(whole)
+
+
+def test_a_forked_process_that_dies_midway_loses_no_file(generated, monkeypatch):
+    """The files it sent no report for are checked by the parent: every file keeps its report."""
+    ed, result, _ = generated
+    pairs = [(p, p.read_bytes()) for p in validation.discover(ed)]
+    whole = validation.validate_each(pairs, ed, catalogs.load())
+    parent, real = os.getpid(), validation.validate_data
+    doomed = pairs[-5][0]  # in the forked process's share, after its first batch
+
+    def dies_there(path, *args, **kwargs):
+        if os.getpid() != parent and path == doomed:
+            os._exit(1)
+        return real(path, *args, **kwargs)
+    monkeypatch.setattr(validation, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(validation, "validate_data", dies_there)
+    seen = []
+    assert _view(validation.validate_each(pairs, ed, catalogs.load(), progress=seen.append)) == _view(whole)
+    assert sorted(seen) == sorted(p for p, _ in pairs)

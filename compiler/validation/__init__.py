@@ -52,6 +52,7 @@ from .context import _Context, row_name
 from .crossfile import (CROSS_FILE_CODES, OUTLIER_MIN_PROGRAMS, OUTLIER_SHARE, SIMILAR_NAME_RATIO,
                         cross_file_findings, with_cross_file_findings)
 from .crossfile import prepare as prepare_cross_file
+from . import parallel
 from .discovery import SUBMISSION_SUFFIXES, discover, expand
 from .schema import LATE_PERIOD_END, ROW_REQUIRED, _check_dates, _check_fields, is_percent
 
@@ -152,11 +153,6 @@ def validate_paths(paths: Iterable[Path | str], edition: Edition, catalogs: Cata
 
 #: Fewer files than this are checked in one process: forking costs more than it saves.
 PARALLEL_FROM = 64
-#: Reports the forked process sends at a time. Small enough for two to fit in the pipe, so it never
-#: waits on the parent, which unpickles them between its own files rather than all at the end.
-_BATCH = 8
-#: Share of the files the forked process checks: the parent also unpickles its reports.
-_CHILD_SHARE = 0.52
 
 
 def _validate_each(paths: list[Path], edition: Edition, catalogs: Catalogs, make: FindingFactory,
@@ -169,7 +165,7 @@ def validate_each(pairs: list[tuple[Path, bytes | None]], edition: Edition, cata
                   progress: Callable[[Path], None] | None = None) -> list[Report]:
     """Each file's own checks (``validate_data``), in the order of ``pairs``; no check across files.
 
-    From ``PARALLEL_FROM`` files about half of them are checked in a forked process,
+    From ``PARALLEL_FROM`` files they are shared with a forked process (``parallel``),
     which inherits the bytes already read and what checking the first file loaded
     (validators, lists, imports: loaded once, before the fork). A file's own checks
     see only that file, so how the batch is split changes no report: what compares
@@ -177,104 +173,25 @@ def validate_each(pairs: list[tuple[Path, bytes | None]], edition: Edition, cata
     once, over the whole batch, in the caller's process, which meanwhile loads what
     that needs (``crossfile.prepare``).
     """
-    import gc
-    import multiprocessing
-    import os
-
     make = make or FindingFactory(edition.severities)
 
-    def check(path: Path, data: bytes | None) -> Report:
-        return validate_data(path, data, edition, catalogs, make)
+    def check(pair: tuple[Path, bytes | None]) -> Report:
+        return validate_data(pair[0], pair[1], edition, catalogs, make)
 
-    def one(pair: tuple[Path, bytes | None]) -> Report:
-        report = check(*pair)
+    def done(pair: tuple[Path, bytes | None]) -> None:
         if progress:
             progress(pair[0])
+
+    def one(pair: tuple[Path, bytes | None]) -> Report:
+        report = check(pair)
+        done(pair)
         return report
 
     pairs = list(pairs)
-    if (len(pairs) < PARALLEL_FROM or (os.cpu_count() or 1) < 2
-            or "fork" not in multiprocessing.get_all_start_methods()):
+    if len(pairs) < PARALLEL_FROM or not parallel.available():
         return [one(pair) for pair in pairs]
-    reports = [one(pairs[0])]
-    rest = pairs[1:]
-    cut = len(rest) - round(len(rest) * _CHILD_SHARE)
-    mine, theirs = rest[:cut], rest[cut:]
-    # A collection walks every object tracked. What existed before the batch (modules, catalogs) and
-    # the reports kept (about a hundred thousand objects for 550 files) are frozen out of the walks,
-    # each report as it comes, so they see only each check's own garbage. The child collects none.
-    freeze = gc.isenabled() and not gc.get_freeze_count()
-    if freeze:
-        gc.freeze()
-
-    def arrived(some: list[Report]) -> None:
-        if freeze:
-            gc.freeze()
-        for report in some if progress else ():
-            progress(report.path)
-
-    try:
-        child = _Forked(theirs, check)
-        try:
-            prepare_cross_file()
-            for pair in mine:
-                reports.append(one(pair))
-                arrived(child.receive(wait=False))
-            arrived(child.receive(wait=True))
-        finally:
-            child.close()
-    finally:
-        if freeze:
-            gc.unfreeze()
-    # Files the child sent no report for (it failed, or was killed) are checked here.
-    return reports + child.reports + [one(pair) for pair in theirs[len(child.reports):]]
-
-
-class _Forked:
-    """``check`` applied to ``pairs`` in a forked process, reports coming back pickled in batches."""
-
-    def __init__(self, pairs: list[tuple[Path, bytes | None]], check: Callable[[Path, bytes | None], Report]):
-        import multiprocessing
-
-        self.reports: list[Report] = []
-        ctx = multiprocessing.get_context("fork")
-        self._receive, send = ctx.Pipe(duplex=False)
-
-        def work() -> None:
-            import gc
-            import pickle
-
-            # Short-lived: no collection walks the objects it shares with the parent (copying their pages).
-            gc.disable()
-            try:
-                for start in range(0, len(pairs), _BATCH):
-                    batch = [check(p, d) for p, d in pairs[start:start + _BATCH]]
-                    send.send_bytes(pickle.dumps(batch, protocol=5))
-            except BaseException:  # noqa: BLE001 - the parent checks the files it got no report for
-                pass
-            send.close()
-
-        self._worker = ctx.Process(target=work, daemon=True)
-        self._worker.start()
-        send.close()
-        self._open = True
-
-    def receive(self, wait: bool) -> list[Report]:
-        """The reports of the batches already sent (with ``wait``, of every batch until the child is
-        done), added to ``reports``."""
-        import pickle
-
-        start = len(self.reports)
-        while self._open and (wait or self._receive.poll()):
-            try:
-                self.reports += pickle.loads(self._receive.recv_bytes())
-            except (EOFError, OSError, pickle.UnpicklingError):
-                self._open = False
-        return self.reports[start:]
-
-    def close(self) -> None:
-        self._receive.close()
-        self._worker.join()
+    first = one(pairs[0])  # before the fork: what this first check loads, the forked process inherits
+    return [first] + parallel.in_two(pairs[1:], check, done, meanwhile=prepare_cross_file)
 
 
 # --- results --------------------------------------------------------------------------

@@ -563,7 +563,8 @@ def _read_tabla(wb: CalamineWorkbook) -> FreeTable | None:
     title = Cell(_at(rows, title_row, title_col), g.TABLA, g.TABLA_TITLE_CELL)
     note = Cell(_at(rows, note_row, title_col), g.TABLA, g.TABLA_NOTE_CELL)
     cols = list(range(g.TABLA_FIRST_COL - 1, g.TABLA_FIRST_COL - 1 + g.TABLA_COLS))
-    raw = [_raw_row(rows, g.TABLA_HEADER_ROW + r, cols) for r in range(g.TABLA_ROWS)]
+    used = max(0, min(g.TABLA_ROWS, len(rows) - g.TABLA_HEADER_ROW + 1))  # rows past calamine's last are empty
+    raw = [_raw_row(rows, g.TABLA_HEADER_ROW + r, cols) for r in range(used)]
     while raw and _blank_raw(raw[-1]):
         raw.pop()  # most workbooks have no table: build no cells for the empty grid
     grid = [[Cell(_value(v), g.TABLA, g.tabla_cell(r, c)) for c, v in enumerate(row)] for r, row in enumerate(raw)]

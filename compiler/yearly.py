@@ -9,6 +9,7 @@ publication with ``compendio importar``). Programs are matched by
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -53,7 +54,7 @@ class Previous:
 def _candidates(edition: Edition) -> list[tuple[int, str, Path]]:
     output = edition.paths.root / "output"
     try:
-        if all(folder.name == edition.key for folder in output.iterdir()):
+        if all(name == edition.key for name in os.listdir(output)):
             return []
     except OSError:
         return []

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -43,13 +44,24 @@ CAPITALS_TEXT_SHARE = 0.6
 CAPITALS_TITLE_WORDS = 3
 
 
-def edition_catalog(name: str, edition=None) -> Path:
-    """The edition's own copy of a catalog (``ediciones/<ed>/catalogos/<name>``), else the bundled one."""
-    if edition is not None and getattr(edition, "paths", None) is not None:
-        own = edition.paths.root / "ediciones" / edition.key / "catalogos" / name
-        if own.exists():
-            return own
-    return CATALOG_DIR / name
+def edition_catalog(name: str, edition=None) -> tuple[Path, float]:
+    """The edition's own copy of a catalog (``ediciones/<ed>/catalogos/<name>``), else the bundled
+    one, with its modification time (0 if it is missing): asked for every file checked, so that an
+    edited list is read again, it costs one or two ``stat``."""
+    places = _places(edition.paths.root, edition.key, name) if getattr(edition, "paths", None) else _places(None, "", name)
+    for path in places:
+        try:
+            return path, os.stat(path).st_mtime
+        except OSError:
+            pass
+    return places[-1], 0.0
+
+
+@lru_cache(maxsize=32)
+def _places(root: Path | None, key: str, name: str) -> tuple[Path, ...]:
+    """Where a catalog is looked for, in order: the edition's own copy (with a root), the bundled one."""
+    own = (root / "ediciones" / key / "catalogos" / name,) if root is not None else ()
+    return (*own, CATALOG_DIR / name)
 
 
 def _csv_rows(path: Path, columns: tuple[str, ...]) -> list[dict[str, str]]:
@@ -91,8 +103,7 @@ def _no_results_rules(path: Path, mtime: float) -> tuple[NoResultsRule, ...]:
 
 
 def no_results_rules(edition=None) -> tuple[NoResultsRule, ...]:
-    path = edition_catalog(NO_RESULTS_FILE, edition)
-    return _no_results_rules(path, path.stat().st_mtime if path.exists() else 0.0)
+    return _no_results_rules(*edition_catalog(NO_RESULTS_FILE, edition))
 
 
 #: Figures that are not results: years, dates, ordinals of a period.
@@ -134,8 +145,7 @@ def _not_acronyms(path: Path, mtime: float) -> frozenset[str]:
 
 
 def not_acronyms(edition=None) -> frozenset[str]:
-    path = edition_catalog(NOT_ACRONYMS_FILE, edition)
-    return _not_acronyms(path, path.stat().st_mtime if path.exists() else 0.0)
+    return _not_acronyms(*edition_catalog(NOT_ACRONYMS_FILE, edition))
 
 
 def _parts(acronym: str) -> set[str]:
@@ -254,7 +264,7 @@ def _text_cells(ctx: _Context) -> list[tuple[str, str, Cell]]:
 EXAMPLE_MIN_CHARS = 100
 
 
-@functools.lru_cache(maxsize=4)
+@_by_identity  # an lru_cache hashed every field of the spec for every file
 def _examples(fields: tuple[Field, ...]) -> dict[str, str]:
     """The template's worked example of each long free-text field, normalised."""
     return {f.id: normalise(f.example) for f in fields

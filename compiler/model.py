@@ -137,6 +137,8 @@ _COMBINING_OFF = _CombiningOff()
 
 def unaccented(text: str) -> str:
     """``text`` decomposed (NFKD) without its combining marks: «Atención» → «Atencion»."""
+    if text.isascii():  # nothing to decompose (names, e-mails, figures typed as text)
+        return text
     return unicodedata.normalize("NFKD", text).translate(_COMBINING_OFF)
 
 

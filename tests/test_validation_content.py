@@ -40,6 +40,11 @@ def test_results_mentioning_no_in_passing_are_fine(ed):
 @pytest.mark.parametrize("field_id, value", [
     ("resultados", "xxx"), ("resultados", "N/A"), ("descripcion", "Pendiente"),
     ("poblacion_objetivo", "Lorem ipsum dolor sit amet"), ("unidad_responsable", "Por definir"),
+    # Inside a longer text, however capitalised.
+    ("resultados", "Se atendió a XXXX personas en el periodo."),
+    ("descripcion", "El módulo ofrece LOREM IPSUM a quien llega."),
+    ("poblacion_objetivo", "Personas migrantes [Pendiente de confirmar con la delegación]."),
+    ("descripcion", "Descripción Por Llenar cuando se apruebe el programa."),
 ])
 def test_placeholder_text(ed, field_id, value):
     report = check(ed, clean(**{field_id: value}))

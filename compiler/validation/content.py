@@ -134,6 +134,8 @@ CALL_SIGN = re.compile(r"^X[EHR][A-Z]{1,5}(?:-(?:AM|FM|TV|TDT))?$")
 #: Spanish abbreviations with dots: doubled letters for plurals (DD. HH., EE. UU., FF. AA.) and
 #: dotted initials (S. A. de C. V., A. C., I. A. P.). Removed before looking for acronyms.
 DOTTED_ABBREVIATION = re.compile(r"(?<![\w.])(?:[A-ZÁÉÍÓÚÑ]{1,2}\.\s?){2,}|(?<![\w.])[A-Z]\.\s?[A-Z]\.")
+#: What every match of ``DOTTED_ABBREVIATION`` holds: a text without it (most) needs no substitution.
+_CAPITAL_DOT = re.compile(r"[A-ZÁÉÍÓÚÑ]\.")
 _CONNECTORS = frozenset("A Y E O U DE DEL LA LAS EL LOS EN CON POR PARA AL".split())
 #: Parentheses or a «siglas» phrase that spell an acronym out.
 _SPELLED = r"\(\s*{e}\s*[),;]|(?<![\w-]){e}\s*\(|siglas[^.)]{{0,40}}(?<![\w-]){e}(?![\w-])|{e}\s*[:=–—-]\s+[A-ZÁÉÍÓÚ][a-zá-ú]"
@@ -202,9 +204,12 @@ def undefined_acronyms(texts: Iterable[str], corpus: str, known: frozenset[str] 
     for i, text in enumerate(texts):
         text = str(text)
         letters = sum(map(str.isalpha, text))
-        if not letters or sum(map(str.isupper, filter(str.isalpha, text))) > CAPITALS_TEXT_SHARE * letters:
+        # Capitals among the letters are at most the capitals in the text: counted among the letters
+        # only when that bound does not already settle it.
+        if not letters or (sum(map(str.isupper, text)) > CAPITALS_TEXT_SHARE * letters and
+                           sum(map(str.isupper, filter(str.isalpha, text))) > CAPITALS_TEXT_SHARE * letters):
             continue  # a text written in capitals: its words are not acronyms
-        cleaned = DOTTED_ABBREVIATION.sub(lambda m: " " * len(m.group()), text)
+        cleaned = DOTTED_ABBREVIATION.sub(lambda m: " " * len(m.group()), text) if _CAPITAL_DOT.search(text) else text
         titles = None  # found only for a text with an acronym to judge (most have none)
         for m in ACRONYM.finditer(cleaned):
             acr = m.group(1)
@@ -233,6 +238,9 @@ _PLACEHOLDERS = {normalise(x) for x in (
     "sin informacion", "s/i", "ninguno", "ninguna", "0")}
 _PLACEHOLDER_INSIDE = re.compile(r"lorem ipsum|\bx{3,}\b|\[(?:pendiente|completar|llenar)[^\]]*\]|\bpor llenar\b",
                                  re.IGNORECASE)
+#: A piece of each alternative of ``_PLACEHOLDER_INSIDE`` (keep them in step), looked for in the
+#: lowered text before the pattern, much slower, is run over it: most texts hold none.
+_PLACEHOLDER_PIECES = ("lorem", "xxx", "[", "llenar")
 #: Placeholders that are acceptable answers in these fields.
 _PLACEHOLDER_OK = {"coautoras": {"ninguno", "ninguna", "na", "n a", "no aplica"}}
 
@@ -275,12 +283,12 @@ def _check_placeholders(ctx: _Context, texts: list[tuple[str, str, Cell]]) -> No
     examples = _examples(spec.PROGRAM_FIELDS)
     for fid, label, cell in texts:
         text = str(cell.value).strip()
-        key = normalise(text)
+        key, lowered = normalise(text), text.lower()
         origin = ""
         if key in _PLACEHOLDERS or (not key and text):
             if key in _PLACEHOLDER_OK.get(fid, ()):
                 continue
-        elif _PLACEHOLDER_INSIDE.search(text):
+        elif any(piece in lowered for piece in _PLACEHOLDER_PIECES) and _PLACEHOLDER_INSIDE.search(text):
             pass
         elif fid in examples and key == examples[fid]:
             origin = " (es el ejemplo de las instrucciones de la plantilla)"

@@ -59,7 +59,7 @@ def _view(reports):
 
 
 def test_two_processes_give_the_same_reports(generated, monkeypatch):
-    """Checking half the files in a forked process changes nothing a user sees, order included:
+    """Sharing the files with a forked process changes nothing a user sees, order included:
     the resent file's «sustituido» note and the cross-file notes come from the whole batch."""
     ed, result, _ = generated
     files = validation.discover(ed)

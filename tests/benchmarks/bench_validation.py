@@ -8,7 +8,7 @@ defect of each kind), then, in a fresh process per round, times
 cerberus schema, arithmetic, content and cross-file checks), and reading
 alone for comparison. Prints the best wall time, milliseconds per file and
 the peak resident memory (with more than ``validation.PARALLEL_FROM`` files,
-half of them are checked in a forked process, whose memory is its own).
+a forked process shares them, and its memory is its own).
 Feedback copies (patched packages, only for files with findings) and the
 register are not part of this target; ``run.py`` times the whole ``compendio
 validate`` command. Timings are never asserted in tests.

@@ -521,7 +521,9 @@ def _read_programa(wb: CalamineWorkbook, path: Path, version: str) -> dict[str, 
                     f"{path.name}: en la hoja «{g.PROGRAMA}» no se encuentra el campo «{f.label}» "
                     f"(se esperaba en la fila {expected[slot]}). Parece que se movieron o borraron filas; "
                     "copie sus datos a una plantilla nueva.", g.PROGRAMA, f"{g.PROGRAMA_INPUT_COL}{expected[slot]}")
-            cells.append(Cell(_at(rows, row, in_col), g.PROGRAMA, f"{g.PROGRAMA_INPUT_COL}{row}"))
+            values = rows[row - 1]
+            cells.append(Cell(_value(values[in_col - 1]) if len(values) >= in_col else None,
+                              g.PROGRAMA, f"{g.PROGRAMA_INPUT_COL}{row}"))
         out[f.id] = cells if f.repeat > 1 else cells[0]
     return out
 

@@ -343,9 +343,9 @@ def _scan_cells(z: zipfile.ZipFile, data: bytes,
     """Input cells with a formula and no saved result, and input cells holding an Excel error value.
 
     calamine reads both as empty; only the sheet XML tells them from a blank. Only
-    the sheets with input cells are inflated, and checked against their CRC: the
-    only check these parts get (calamine does none, and ``check_limits`` inflates
-    none of a template's parts). A changed byte raises ``zipfile.BadZipFile``.
+    the sheets with input cells are inflated, and their CRC is checked here, the one
+    place it is (calamine checks none, and ``check_limits`` inflates no part of a
+    template whole): a changed byte raises ``zipfile.BadZipFile``.
     """
     formulas, errors = [], []
     view = memoryview(data)

@@ -18,7 +18,6 @@ test set (``tests/data/contenido/``) run the very same rules.
 from __future__ import annotations
 
 import csv
-import functools
 import os
 import re
 from dataclasses import dataclass

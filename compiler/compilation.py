@@ -93,7 +93,7 @@ def validate(paths: list[Path], edition: settings.Edition, catalogs: cat.Catalog
     """Validate every file again and apply the register's order (``intake.check``, which writes nothing)."""
     from . import intake
 
-    # validation.validate_paths checks half the files in a forked process when there are many.
+    # With many files, validation.validate_each checks them in two processes (validation/parallel.py).
     batch = intake.check(edition, catalogs, paths, progress=_Advance(progress))
     return Checked(batch.accepted(), batch.rejected(), batch.replaced(), batch.reports)
 

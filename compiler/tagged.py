@@ -141,7 +141,8 @@ class _Merged:
 
     def _bring(self, laid, at: int | None = None) -> tuple[object, list]:
         """The pages of ``laid`` inserted at ``at`` (appended by default) with their parent-tree keys
-        moved past those used; returns its opened document and its ``Document`` element's copied kids."""
+        moved past those used, and its named destinations; returns its opened document and its
+        ``Document`` element's copied kids."""
         src = pikepdf.open(io.BytesIO(laid.pdf))
         self._sources.append(src)
         offset = self.next_key
@@ -162,14 +163,14 @@ class _Merged:
         for key, value in _nums(src.Root.StructTreeRoot.ParentTree):
             self.entries.append((key + offset, _copy(self.pdf, value)))
             self.next_key = max(self.next_key, key + offset + 1)
+        for name, dest in self._dests(src).items():  # the first part to name an anchor keeps it
+            self.dests.setdefault(name, _copy(self.pdf, dest))
         return src, kids
 
     def add(self, laid) -> None:
         """A part after those already here."""
-        src, kids = self._bring(laid)
+        _, kids = self._bring(laid)
         self.kids += kids
-        for name, dest in _names(src.Root.Names.Dests) if "/Names" in src.Root and "/Dests" in src.Root.Names else []:
-            self.dests.setdefault(name, _copy(self.pdf, dest))
 
     def finish(self, book: draft.Parts):
         """The whole book: the back matter (``book.parts[-1]``), then the front matter before the body,
@@ -178,8 +179,6 @@ class _Merged:
         src, kids = self._bring(book.front, at=0)
         # The front carried empty targets for its contents' links; the parts have the real anchors.
         self.kids = [k for k in kids if not _only_empty_spans(k)] + self.kids
-        for name, dest in self._dests(src).items():
-            self.dests.setdefault(name, _copy(self.pdf, dest))
         pdf, root = self.pdf, self.pdf.Root
         for key in ("/Lang", "/MarkInfo", "/ViewerPreferences", "/Metadata"):
             if key in src.Root:
